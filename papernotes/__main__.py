@@ -1,0 +1,5 @@
+"""Run papernotes as ``python -m papernotes``."""
+
+from papernotes.cli import main
+
+main()

@@ -1,0 +1,321 @@
+"""The one module that talks to arXiv: batched, polite, bounded fetches through `arxiv`.
+
+The `arxiv` package builds the query and parses the feed. What it lacks is added here: a
+timeout and a size cap on every request, retries with backoff that honour `Retry-After`,
+a check that an answer really is an Atom feed before trusting it, one more ask for papers a
+batch left out (the API sometimes answers with an empty page), and a way around one id that
+arXiv rejects so it does not sink the whole batch.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from papernotes import __version__
+from papernotes.errors import ArxivUnavailableError, UsageError
+from papernotes.ids import ArxivId, parse_id
+from papernotes.note import Author, Note, normalise_space
+
+if TYPE_CHECKING:
+    import arxiv
+    import requests
+
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+BATCH_SIZE = 100
+MAX_RESPONSE_BYTES = 20 * 1024 * 1024
+MAX_RETRY_AFTER = 120.0
+_ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+_REJECTED_ID = re.compile(r"incorrect id format for (\S+)")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Where and how politely to ask arXiv."""
+
+    url: str = DEFAULT_API_URL
+    delay: float = 3.0
+    timeout: float = 30.0
+    retries: int = 3
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(
+                f"arXiv API address {self.url!r} is not an http(s) URL "
+                f"(PAPERNOTES_ARXIV_API_URL; the default is {DEFAULT_API_URL})"
+            )
+        if not self.delay >= 0:
+            raise UsageError(f"arXiv delay {self.delay} must be 0 or more seconds")
+        if not self.timeout > 0:
+            raise UsageError(f"arXiv timeout {self.timeout} must be more than 0 seconds")
+
+
+@dataclass
+class FetchReport:
+    """What arXiv said about each requested id."""
+
+    found: dict[ArxivId, Note] = field(default_factory=dict)
+    missing: list[ArxivId] = field(default_factory=list)
+    rejected: list[ArxivId] = field(default_factory=list)
+    failed: dict[ArxivId, str] = field(default_factory=dict)
+    requests: int = 0
+
+
+class _Unusable(Exception):
+    """An answer that came back but cannot be trusted (not a feed, too large, too slow)."""
+
+
+class _Rejected(Exception):
+    """HTTP 400: arXiv refused the request, naming the id it could not parse when it can."""
+
+    def __init__(self, bad_id: str | None, message: str) -> None:
+        super().__init__(message)
+        self.bad_id = bad_id
+
+
+def _session(timeout: float) -> requests.Session:
+    import requests
+
+    class BoundedSession(requests.Session):
+        """Every request gets a timeout, a size cap, a total deadline and a feed check."""
+
+        last_response: requests.Response | None = None
+
+        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+            kwargs.update(timeout=timeout, stream=True)
+            kwargs["headers"] = {"User-Agent": f"papernotes/{__version__} (arxiv.py)"}
+            deadline = time.monotonic() + timeout
+            response = super().request(method, url, *args, **kwargs)
+            self.last_response = response
+            body = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > MAX_RESPONSE_BYTES:
+                    response.close()
+                    raise _Unusable(f"the answer is larger than {MAX_RESPONSE_BYTES >> 20} MB")
+                if time.monotonic() > deadline:
+                    response.close()
+                    raise _Unusable(f"the answer took longer than {timeout:g} s")
+            response._content = bytes(body)
+            if response.status_code == 200:
+                _check_feed(response.content)
+            elif response.status_code == 400:
+                raise _Rejected(*_rejection(response.content))
+            return response
+
+    return BoundedSession()
+
+
+def _check_feed(body: bytes) -> None:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as err:
+        raise _Unusable(f"the answer is not valid XML ({err})") from None
+    if root.tag != _ATOM_FEED:
+        kind = "an HTML page" if root.tag.lower().endswith("html") else f"<{root.tag}>"
+        raise _Unusable(f"the answer is {kind}, not an Atom feed")
+
+
+def _rejection(body: bytes) -> tuple[str | None, str]:
+    match = _REJECTED_ID.search(body.decode("utf-8", "replace"))
+    if match:
+        return match.group(1), f"arXiv rejected the request: {match.group(0)}"
+    return None, "arXiv rejected the request (HTTP 400)"
+
+
+class ArxivSource:
+    """Fetches metadata for many ids: one request per 100, never faster than `delay` apart."""
+
+    def __init__(
+        self,
+        settings: ApiSettings | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings or ApiSettings()
+        self._sleep = sleep
+        self._last_request: float | None = None
+        self._client: arxiv.Client | None = None
+
+    def fetch(
+        self, ids: Sequence[ArxivId], on_progress: Callable[[int], None] | None = None
+    ) -> FetchReport:
+        """Ask arXiv for `ids` in batches; `on_progress(n)` after each batch of n ids."""
+        report = FetchReport()
+        pending = list(dict.fromkeys(ids))
+        for start in range(0, len(pending), BATCH_SIZE):
+            batch = pending[start : start + BATCH_SIZE]
+            if report.failed:  # arXiv is down: do not spend minutes on every later batch
+                reason = next(iter(report.failed.values()))
+                report.failed.update(dict.fromkeys(batch, reason))
+            else:
+                self._fetch_batch(batch, report)
+            if on_progress:
+                on_progress(len(batch))
+        return report
+
+    def _fetch_batch(self, batch: list[ArxivId], report: FetchReport) -> None:
+        asked_again = False
+        while batch:
+            try:
+                results = self._request_with_retries(batch, report)
+            except _Rejected as err:
+                bad = _find(batch, err.bad_id)
+                if bad is None:
+                    report.failed.update(dict.fromkeys(batch, str(err)))
+                    return
+                report.rejected.append(bad)
+                batch = [i for i in batch if i != bad]
+                continue
+            except ArxivUnavailableError as err:
+                report.failed.update(dict.fromkeys(batch, str(err)))
+                return
+            left = []
+            for wanted in batch:
+                note = _match(wanted, results)
+                if note is None:
+                    left.append(wanted)
+                else:
+                    report.found[wanted] = note
+            if not left or asked_again:
+                report.missing.extend(left)
+                return
+            batch, asked_again = left, True
+
+    def _request_with_retries(self, batch: list[ArxivId], report: FetchReport) -> list[Any]:
+        import arxiv
+        import requests
+
+        settings = self.settings
+        attempts = settings.retries + 1
+        for attempt in range(attempts):
+            retry_after: float | None = None
+            try:
+                return self._request(batch, report)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
+                problem = _network_problem(err, settings.timeout)
+            except _Unusable as err:
+                problem = str(err)
+            except arxiv.HTTPError as err:
+                if err.status != 429 and err.status < 500:
+                    raise ArxivUnavailableError(
+                        f"arXiv answered HTTP {err.status} at {settings.url}"
+                    ) from None
+                problem = f"HTTP {err.status}"
+                retry_after = self._retry_after()
+            except requests.exceptions.RequestException as err:
+                problem = f"request failed ({type(err).__name__})"
+            if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                raise ArxivUnavailableError(
+                    f"arXiv is busy ({problem}) and asks to wait {retry_after:.0f} s; try later"
+                )
+            if attempt + 1 == attempts:
+                raise ArxivUnavailableError(
+                    f"arXiv could not be used at {settings.url} after {attempts} attempts: "
+                    f"{problem}"
+                )
+            backoff = settings.delay * 2**attempt
+            self._sleep(max(backoff, retry_after or 0.0))
+        raise AssertionError("unreachable")
+
+    def _request(self, batch: list[ArxivId], report: FetchReport) -> list[Any]:
+        import arxiv
+
+        if self._client is None:
+            self._client = arxiv.Client(page_size=BATCH_SIZE, delay_seconds=0, num_retries=0)
+            self._client.query_url_format = self.settings.url + "?{}"
+            # The client has no public hook for its HTTP session; ours adds the bounds.
+            self._client._session = _session(self.settings.timeout)
+        if self._last_request is not None:
+            wait = self._last_request + self.settings.delay - time.monotonic()
+            if wait > 0:
+                self._sleep(wait)
+        search = arxiv.Search(id_list=[str(i) for i in batch], max_results=len(batch))
+        report.requests += 1
+        try:
+            return list(self._client.results(search))
+        finally:
+            self._last_request = time.monotonic()
+
+    def _retry_after(self) -> float | None:
+        response = getattr(self._client, "_session", None)
+        response = getattr(response, "last_response", None)
+        value = response.headers.get("Retry-After") if response is not None else None
+        return _parse_retry_after(value) if value else None
+
+
+def _parse_retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header: a number or an HTTP date."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _network_problem(err: Exception, timeout: float) -> str:
+    import requests
+
+    if isinstance(err, requests.exceptions.Timeout) or "timed out" in str(err):
+        return f"no answer within {timeout:g} s"
+    return "connection failed (check your network or the API address)"
+
+
+def _find(batch: Iterable[ArxivId], text: str | None) -> ArxivId | None:
+    if text is None:
+        return None
+    return next((i for i in batch if str(i) == text or i.base == text), None)
+
+
+def _match(wanted: ArxivId, results: list[Any]) -> Note | None:
+    for result in results:
+        got = parse_id(result.get_short_id())
+        if got.base == wanted.base and wanted.version in (None, got.version):
+            return note_from_result(result, got)
+    return None
+
+
+def _https(url: str | None) -> str | None:
+    return "https://" + url[len("http://") :] if url and url.startswith("http://") else url
+
+
+def _optional(text: str | None) -> str | None:
+    return normalise_space(text) if text and text.strip() else None
+
+
+def note_from_result(result: Any, arxiv_id: ArxivId) -> Note:
+    """A fresh note from one `arxiv.Result` (no reader fields filled in)."""
+    alternate = next((link.href for link in result.links if link.rel == "alternate"), None)
+    return Note(
+        id=arxiv_id.base,
+        version=arxiv_id.version,
+        title=normalise_space(result.title),
+        authors=[
+            Author(normalise_space(a.name), [normalise_space(x) for x in a.affiliation])
+            for a in result.authors
+        ],
+        abstract=normalise_space(result.summary),
+        published=_iso(result.published),
+        updated=_iso(result.updated),
+        primary_category=result.primary_category or "",
+        categories=list(result.categories),
+        doi=_optional(result.doi),
+        journal_ref=_optional(result.journal_ref),
+        comment=_optional(result.comment),
+        url=_https(alternate) or f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=_https(result.pdf_url),
+    )
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None

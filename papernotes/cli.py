@@ -1,0 +1,339 @@
+"""The command line: thin commands over the library. The only module that imports Typer.
+
+Exit codes are decided in one place, `_Group.invoke`: 0 success, 1 a failure the user can
+act on (the message says how), 2 a malformed command line or setting.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from papernotes import __version__
+from papernotes.errors import PapernotesError, UsageError
+from papernotes.ids import ArxivId, parse_id
+from papernotes.listing import SortKey
+from papernotes.store import NoteStore, Refresh
+
+HELP = """Reading notes on arXiv papers, kept as plain YAML files.
+
+Fetch a paper's metadata from arXiv, write your TL;DR, findings and commentary
+next to it, list and show your notes.
+
+Start with:  papernotes add 1706.03762 --tag attention
+"""
+
+
+class _Group(TyperGroup):
+    """Turns the library's errors into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except PapernotesError as err:
+            _say(f"Error: {err}")
+            raise typer.Exit(err.exit_code) from None
+        except KeyboardInterrupt:
+            _say("Interrupted: files are as they were before the change in progress.")
+            raise typer.Exit(130) from None
+        except OSError as err:  # disk full, permissions: not a bug, and not worth a traceback
+            _say(f"Error: {err.filename or ''} {err.strerror or err}".strip())
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _say(message: str) -> None:
+    """One line on stderr, printed literally."""
+    from papernotes.display import safe
+
+    print(safe(message), file=sys.stderr)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"papernotes {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    notes_dir: Annotated[
+        Path,
+        typer.Option(
+            "--dir",
+            "-d",
+            envvar="PAPERNOTES_DIR",
+            help="Folder of the notes (one YAML file per paper).",
+            show_default=True,
+        ),
+    ] = Path("notes"),
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Reading notes on arXiv papers, kept as plain YAML files."""
+    ctx.obj = NoteStore(notes_dir)
+
+
+def _store(ctx: typer.Context) -> NoteStore:
+    store: NoteStore = ctx.find_root().obj
+    return store
+
+
+def _report(refresh: Refresh) -> None:
+    if refresh.rebuilt:
+        _say(f"Note: {refresh.rebuilt}.")
+    for problem in refresh.broken:
+        _say(f"Warning: skipped {problem}")
+
+
+def _parse(text: str) -> ArxivId:
+    return parse_id(text)
+
+
+def _print_json(data: object) -> None:
+    from papernotes.display import to_json
+
+    print(to_json(data))
+
+
+@contextmanager
+def _progress() -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+    """Callbacks for a progress bar on stderr, drawn only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield (lambda total: None), (lambda done: None)
+        return
+    from rich.progress import Progress
+
+    from papernotes.display import make_console
+
+    with Progress(console=make_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Fetching from arXiv", total=None)
+        yield (
+            lambda total: bar.update(task, total=total),
+            lambda done: bar.advance(task, done),
+        )
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID...",
+            help="arXiv ids or links: 1911.12246, arXiv:1911.12246v2, hep-th/9901001, "
+            "https://arxiv.org/abs/1706.03762v5 (a version fetches that version).",
+            show_default=False,
+        ),
+    ],
+    tag: Annotated[
+        list[str],
+        typer.Option("--tag", "-t", help="Tag for the new notes (repeat for several)."),
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    as_json: Annotated[bool, typer.Option("--json", help="Print the notes as JSON.")] = False,
+    api_url: Annotated[
+        str,
+        typer.Option(envvar="PAPERNOTES_ARXIV_API_URL", help="arXiv API address."),
+    ] = "https://export.arxiv.org/api/query",
+    delay: Annotated[
+        float,
+        typer.Option(
+            envvar="PAPERNOTES_ARXIV_DELAY", help="Seconds between requests (arXiv asks for 3)."
+        ),
+    ] = 3.0,
+    timeout: Annotated[
+        float,
+        typer.Option(envvar="PAPERNOTES_ARXIV_TIMEOUT", help="Seconds to wait for an answer."),
+    ] = 30.0,
+) -> None:
+    """Fetch papers from arXiv and write a note for each.
+
+    Example: papernotes add 1911.12246 https://arxiv.org/abs/1706.03762v5 hep-th/9901001 --tag attention
+
+    Papers that already have a note are left as they are. If arXiv cannot be reached,
+    each paper still gets a placeholder note (marked pending); run the same command
+    again later to fill it in. Exit code 1 if any paper could not be added.
+    """
+    from papernotes.arxiv_source import ApiSettings, ArxivSource
+    from papernotes.display import make_console, outcome_text
+    from papernotes.intake import add_papers
+
+    store = _store(ctx)
+    source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
+    _report(store.refresh())
+    with _progress() as (on_total, on_progress):
+        outcomes = add_papers(
+            store, source, ids, tags=tag, on_total=on_total, on_progress=on_progress
+        )
+    store.refresh()
+    if as_json:
+        _print_json([o.note.to_dict() for o in outcomes if o.note is not None])
+    out, err = make_console(), make_console(stderr=True)
+    for outcome in outcomes:
+        if as_json or not outcome.status.ok:
+            err.print(outcome_text(outcome))
+        else:
+            out.print(outcome_text(outcome))
+    if not all(o.status.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the note as JSON.")] = False,
+) -> None:
+    """Show one note: arXiv's metadata and your TL;DR, findings and commentary.
+
+    Example: papernotes show 1706.03762
+    """
+    from papernotes.display import make_console, print_note
+
+    note = _store(ctx).get(_parse(paper))
+    if as_json:
+        _print_json(note.to_dict())
+    else:
+        print_note(make_console(), note)
+
+
+@app.command("list")
+def list_notes(
+    ctx: typer.Context,
+    tag: Annotated[
+        list[str], typer.Option("--tag", "-t", help="Only notes with this tag (repeat: all).")
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    category: Annotated[
+        str | None,
+        typer.Option("--category", "-c", help="Only this arXiv category or group: cs.LG, cs."),
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", "-y", help="Only papers first published in 2019 or 2017..2019."),
+    ] = None,
+    sort: Annotated[SortKey, typer.Option(help="Order by date added or published.")] = (
+        SortKey.ADDED
+    ),
+    oldest: Annotated[bool, typer.Option("--oldest", help="Oldest first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List notes, newest first.
+
+    Example: papernotes list --tag attention --year 2017..2019
+    """
+    from papernotes.display import make_console, print_notes
+    from papernotes.listing import ordered, parse_years, select
+
+    years = parse_years(year) if year else None
+    store = _store(ctx)
+    everything = store.notes(on_refresh=_report)
+    notes = ordered(
+        select(everything, tags=tag, category=category, years=years), sort, oldest_first=oldest
+    )
+    if as_json:
+        _print_json([n.to_dict() for n in notes])
+    elif notes:
+        print_notes(make_console(), notes)
+    if not notes:
+        filtered = bool(tag or category or year)
+        _say(
+            "No notes match these filters."
+            if filtered and everything
+            else f"No notes in {store.root}/ yet: add one with  papernotes add 1706.03762"
+        )
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+) -> None:
+    """Open a note in $VISUAL or $EDITOR; it is checked when the editor closes.
+
+    Example: EDITOR=nano papernotes edit 1706.03762
+
+    If the YAML is broken or the id was changed, the note is left as it was and you
+    can reopen your edit; nothing you typed is lost.
+    """
+    from papernotes.editing import EditResult, edit_note, editor_command
+
+    store = _store(ctx)
+
+    def retry(problem: str) -> bool:
+        _say(f"Error: {problem}")
+        return sys.stdin.isatty() and typer.confirm("Open the editor again?", default=True)
+
+    _report(store.refresh())
+    result = edit_note(
+        store,
+        _parse(paper),
+        editor=editor_command(),
+        retry=retry,
+        on_resume=lambda draft: _say(f"Note: resuming your unsaved edit in {draft}"),
+    )
+    store.refresh()
+    _say("Saved." if result is EditResult.SAVED else "No changes.")
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    papers: Annotated[
+        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the papers.")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete notes (asks first; --yes to skip the question).
+
+    Example: papernotes remove 1706.03762
+    """
+    from papernotes.display import title_of
+
+    store = _store(ctx)
+    chosen = [_parse(p) for p in papers]
+    notes = [store.get(i) for i in chosen]
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("remove deletes notes: add --yes to confirm when not at a terminal")
+        listing = "\n".join(f"  {n.id}  {title_of(n)}" for n in notes)
+        typer.confirm(f"Delete {len(notes)} note(s)?\n{listing}\n", abort=True)
+    for arxiv_id in chosen:
+        store.remove(arxiv_id)
+        print(f"removed {arxiv_id.base}")
+    store.refresh()
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the index from the YAML files.
+
+    Commands keep the index current by themselves; this is for peace of mind.
+    """
+    store = _store(ctx)
+    refresh = store.refresh(rebuild=True)
+    for problem in refresh.broken:
+        _say(f"Warning: skipped {problem}")
+    print(f"Indexed {refresh.read - len(refresh.broken)} notes in {store.root}/.")
+
+
+def main() -> None:
+    """Entry point of the `papernotes` command."""
+    app()

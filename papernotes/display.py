@@ -1,0 +1,182 @@
+"""How notes look: rich panels and tables on a terminal, plain text in a pipe, JSON on request.
+
+Everything from arXiv or a note goes into `rich.text.Text` (never markup) after control
+characters are made visible, so a title like `[bold]x[/bold]` or an escape sequence prints
+as the characters it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from papernotes.note import Note
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from papernotes.intake import Outcome
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """`text` with control characters shown as escapes (\\x1b) instead of acting on a terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def to_json(data: Any) -> str:
+    """JSON for `--json`: UTF-8 text as it is, two-space indent."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console that prints text literally (no markup, no guessing of highlights)."""
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    console.soft_wrap = not console.is_terminal  # a pipe gets whole lines, never wrapped
+    return console
+
+
+def title_of(note: Note) -> str:
+    """The title, or a marker for a placeholder whose metadata is still pending."""
+    return note.title or ("(metadata pending)" if note.pending else "(untitled)")
+
+
+def first_author(note: Note) -> str:
+    """`Vaswani et al.` style: the first author's name, and 'et al.' when there are more."""
+    if not note.authors:
+        return ""
+    more = " et al." if len(note.authors) > 1 else ""
+    return note.authors[0].name + more
+
+
+def note_body(note: Note) -> Text:
+    """Every field of a note as styled text (styles vanish in a pipe, the words stay)."""
+    from rich.text import Text
+
+    text = Text()
+
+    def line(label: str, value: str | None) -> None:
+        if value:
+            text.append(f"{label}: ", style="bold")
+            text.append(safe(value) + "\n")
+
+    def section(heading: str, body: str | Sequence[str]) -> None:
+        if not body:
+            return
+        text.append(f"\n{heading}\n", style="bold underline")
+        items = [body] if isinstance(body, str) else [f"- {item}" for item in body]
+        for item in items:
+            text.append(safe(item) + "\n")
+
+    text.append(safe(title_of(note)) + "\n", style="bold")
+    version = f"v{note.version}" if note.version else ""
+    line("arXiv", f"{note.id}{version}")
+    line("Authors", "; ".join(_author(a.name, a.affiliations) for a in note.authors))
+    categories = [c for c in note.categories if c != note.primary_category]
+    line("Category", ", ".join([note.primary_category, *categories]).strip(", "))
+    line("Published", _date(note.published))
+    if note.updated != note.published:
+        line("Updated", _date(note.updated))
+    line("DOI", note.doi)
+    line("Journal", note.journal_ref)
+    line("Comment", note.comment)
+    line("Link", note.url)
+    line("PDF", note.pdf_url)
+    line("Tags", " ".join(f"#{t}" for t in note.tags))
+    line("Added", _date(note.added))
+    if note.pending:
+        text.append(
+            "\nMetadata pending: arXiv could not be reached when this note was made. "
+            f"Run `papernotes add {note.id}` again to fill it in.\n",
+            style="yellow",
+        )
+    section("TL;DR", note.tldr)
+    section("Findings", note.findings)
+    section("Commentary", note.commentary)
+    if not (note.tldr or note.findings or note.commentary):
+        text.append(f"\nNo notes yet: papernotes edit {note.id}\n", style="dim")
+    section("Abstract", note.abstract)
+    for key, value in note.extra.items():
+        line(str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    text.rstrip()
+    return text
+
+
+def print_note(console: Console, note: Note) -> None:
+    """`show`: a panel on a terminal, plain text otherwise."""
+    body = note_body(note)
+    if console.is_terminal:
+        from rich.panel import Panel
+
+        console.print(Panel(body, expand=False, border_style="blue"))
+    else:
+        console.print(body)
+
+
+def print_notes(console: Console, notes: Iterable[Note]) -> None:
+    """`list`: a table on a terminal; tab-separated id, year, title, authors, tags otherwise."""
+    rows = [
+        (
+            note.id,
+            str(note.year or ""),
+            safe(title_of(note)),
+            safe(first_author(note)),
+            safe(" ".join(f"#{t}" for t in note.tags)),
+        )
+        for note in notes
+    ]
+    if not console.is_terminal:
+        console.file.write("".join("\t".join(row) + "\n" for row in rows))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for name, options in (
+        ("id", {"no_wrap": True, "style": "cyan"}),
+        ("year", {"no_wrap": True}),
+        ("title", {"ratio": 3}),
+        ("authors", {"ratio": 1}),
+        ("tags", {"style": "green"}),
+    ):
+        table.add_column(name, **options)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console.print(table)
+
+
+def outcome_text(outcome: Outcome) -> Text:
+    """One line per requested paper for `add`."""
+    from rich.text import Text
+
+    from papernotes.intake import Status
+
+    style = {
+        Status.ADDED: "green",
+        Status.COMPLETED: "green",
+        Status.EXISTS: "dim",
+        Status.PENDING: "yellow",
+    }.get(outcome.status, "red")
+    text = Text(f"{outcome.status.value:<10}", style=style)
+    if outcome.status is Status.INVALID and outcome.arxiv_id is None:
+        return text.append(safe(outcome.message))
+    text.append(f"{outcome.arxiv_id}  ")
+    if outcome.note is not None and outcome.status.ok:
+        text.append(safe(title_of(outcome.note)))
+    else:
+        text.append(safe(outcome.message))
+    return text
+
+
+def _author(name: str, affiliations: Sequence[str]) -> str:
+    return f"{name} ({', '.join(affiliations)})" if affiliations else name
+
+
+def _date(stamp: str | None) -> str | None:
+    return stamp[:10] if stamp else None

@@ -1,0 +1,112 @@
+"""Editing a note in the user's editor, validated before it replaces the file.
+
+The editor works on a draft beside the note (`.<id>.draft.yaml`). Only a draft that parses
+as a note with the same id replaces the note; an invalid draft is kept, so nothing typed is
+lost, and the next `edit` of that paper resumes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from enum import Enum
+from pathlib import Path
+
+from papernotes.errors import NoteFileError, PapernotesError
+from papernotes.ids import ArxivId
+from papernotes.note import load_note
+from papernotes.store import NoteStore, write_atomic
+
+
+class EditResult(str, Enum):
+    """How an edit ended."""
+
+    SAVED = "saved"
+    UNCHANGED = "unchanged"
+
+
+def editor_command(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The editor to run: $VISUAL, then $EDITOR, then nano or vi; split like a shell would."""
+    for name in ("VISUAL", "EDITOR"):
+        value = environ.get(name, "").strip()
+        if value:
+            try:
+                return shlex.split(value)
+            except ValueError:
+                raise PapernotesError(f"${name} {value!r} cannot be parsed (unbalanced quotes)")
+    for fallback in ("nano", "vi"):
+        if shutil.which(fallback):
+            return [fallback]
+    raise PapernotesError("no editor found: set $EDITOR, for example export EDITOR=nano")
+
+
+def draft_path(store: NoteStore, arxiv_id: ArxivId) -> Path:
+    """Where an unfinished edit of this note is kept."""
+    return store.root / f".{arxiv_id.stem}.draft.yaml"
+
+
+def edit_note(
+    store: NoteStore,
+    arxiv_id: ArxivId,
+    *,
+    editor: list[str],
+    retry: Callable[[str], bool],
+    on_resume: Callable[[Path], None] | None = None,
+) -> EditResult:
+    """Open the note in `editor` until it is valid or the user gives up (`retry` says no)."""
+    path = store.path_for(arxiv_id)
+    current = store.read_text(arxiv_id)  # a broken note can be opened: that is how it is fixed
+    draft = draft_path(store, arxiv_id)
+    if draft.exists():
+        if on_resume:
+            on_resume(draft)
+    else:
+        write_atomic(draft, current.encode())
+    while True:
+        _run(editor, draft)
+        text = draft.read_text(encoding="utf-8")
+        if text == current:
+            draft.unlink()
+            return EditResult.UNCHANGED
+        try:
+            problem = _problem(text, path, arxiv_id)
+        except NoteFileError as err:
+            problem = str(err)
+        if problem is None:
+            write_atomic(path, text.encode())
+            with contextlib.suppress(FileNotFoundError):
+                draft.unlink()
+            return EditResult.SAVED
+        if not retry(problem):
+            raise NoteFileError(
+                f"{problem}. The note is unchanged; your edit is kept in {draft} "
+                f"and `papernotes edit {arxiv_id.base}` reopens it"
+            )
+
+
+def _problem(text: str, path: Path, arxiv_id: ArxivId) -> str | None:
+    note = load_note(text, str(path))
+    if note.id != arxiv_id.base:
+        return (
+            f"{path}: the id was changed from {arxiv_id.base} to {note.id}; "
+            "a note is named after its paper, so change it back"
+        )
+    return None
+
+
+def _run(editor: list[str], draft: Path) -> None:
+    try:
+        status = subprocess.run([*editor, str(draft)], check=False).returncode
+    except FileNotFoundError:
+        raise PapernotesError(f"editor {editor[0]!r} not found: check $VISUAL / $EDITOR") from None
+    except OSError as err:
+        raise PapernotesError(f"editor {editor[0]!r} could not be started ({err})") from None
+    if status != 0:
+        raise PapernotesError(
+            f"editor {editor[0]!r} exited with status {status}; the note is unchanged "
+            f"(your draft is kept in {draft})"
+        )

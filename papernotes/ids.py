@@ -1,0 +1,130 @@
+"""arXiv identifiers: parse every form people paste, reject impossible ones, name files safely.
+
+Validation is strict on purpose: the arXiv API fails a whole batch with HTTP 400 when one id
+in it is malformed, so anything that cannot be a real identifier is rejected before asking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from papernotes.errors import InvalidIdError
+
+# Archives that had old-style identifiers (archive/YYMMNNN), before April 2007.
+OLD_ARCHIVES = frozenset(
+    {
+        "acc-phys", "adap-org", "alg-geom", "ao-sci", "astro-ph", "atom-ph", "bayes-an",
+        "chao-dyn", "chem-ph", "cmp-lg", "comp-gas", "cond-mat", "cs", "dg-ga", "funct-an",
+        "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math", "math-ph", "mtrn-th",
+        "nlin", "nucl-ex", "nucl-th", "patt-sol", "physics", "plasm-ph", "q-alg", "q-bio",
+        "quant-ph", "solv-int", "supr-con",
+    }
+)  # fmt: skip
+
+_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
+_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)/?$",
+    re.IGNORECASE,
+)
+_NEW = re.compile(r"^(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<v>\d+))?$")
+_OLD = re.compile(
+    r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[A-Za-z]{2}))?/"
+    r"(?P<yymm>\d{4})(?P<num>\d+)(?:v(?P<v>\d+))?$"
+)
+_HINT = "expected an arXiv id like 1911.12246, arXiv:1911.12246v2, hep-th/9901001 or an arxiv.org link"
+
+
+@dataclass(frozen=True, order=True)
+class ArxivId:
+    """A validated identifier: `base` without version (old style without subject class)."""
+
+    base: str
+    version: int | None = None
+
+    def __str__(self) -> str:
+        return self.base if self.version is None else f"{self.base}v{self.version}"
+
+    @property
+    def stem(self) -> str:
+        """The note's file name without extension: the id without version, `/` as `_`."""
+        return self.base.replace("/", "_")
+
+    @property
+    def is_old_style(self) -> bool:
+        """True for archive/YYMMNNN identifiers from before April 2007."""
+        return "/" in self.base
+
+
+def parse_id(text: str, *, today: date | None = None) -> ArxivId:
+    """Parse any accepted form of an arXiv identifier, or raise `InvalidIdError` naming it."""
+    raw = text.strip()
+    candidate = _PREFIX.sub("", raw)
+    url = _URL.match(candidate.split("?", 1)[0].split("#", 1)[0])
+    if url:
+        candidate = url.group("rest")
+        if candidate.lower().endswith(".pdf"):
+            candidate = candidate[:-4]
+    if match := _NEW.match(candidate):
+        return _new_style(raw, match, today or date.today())
+    if match := _OLD.match(candidate):
+        return _old_style(raw, match)
+    raise InvalidIdError(f"{raw!r}: not an arXiv identifier ({_HINT})")
+
+
+def id_from_stem(stem: str) -> ArxivId | None:
+    """The id a note file name stands for, or None when the name is not one."""
+    try:
+        found = parse_id(stem.replace("_", "/", 1) if "_" in stem else stem)
+    except InvalidIdError:
+        return None
+    return found if found.version is None and found.stem == stem else None
+
+
+def _version(raw: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    number = int(value)
+    if number < 1:
+        raise InvalidIdError(f"{raw!r}: versions start at v1")
+    return number
+
+
+def _new_style(raw: str, match: re.Match[str], today: date) -> ArxivId:
+    yymm, num = match.group("yymm"), match.group("num")
+    year, month = 2000 + int(yymm[:2]), int(yymm[2:])
+    if not 1 <= month <= 12:
+        raise InvalidIdError(f"{raw!r}: month {yymm[2:]} does not exist ({_HINT})")
+    if (year, month) < (2007, 4):
+        raise InvalidIdError(
+            f"{raw!r}: ids of the form YYMM.NNNNN start in April 2007 (0704); "
+            "older papers look like hep-th/9901001"
+        )
+    if (year, month) > (today.year, today.month):
+        raise InvalidIdError(f"{raw!r}: {yymm} is a month in the future")
+    if year >= 2015 and len(num) != 5:
+        raise InvalidIdError(f"{raw!r}: ids from January 2015 on have a 5-digit number")
+    if int(num) == 0:
+        raise InvalidIdError(f"{raw!r}: paper numbers start at 1")
+    return ArxivId(f"{yymm}.{num}", _version(raw, match.group("v")))
+
+
+def _old_style(raw: str, match: re.Match[str]) -> ArxivId:
+    archive, yymm, num = match.group("archive").lower(), match.group("yymm"), match.group("num")
+    if archive not in OLD_ARCHIVES:
+        raise InvalidIdError(f"{raw!r}: {archive!r} is not an arXiv archive ({_HINT})")
+    if len(num) != 3:
+        raise InvalidIdError(f"{raw!r}: old-style ids have 7 digits after the '/' (YYMMNNN)")
+    year, month = int(yymm[:2]), int(yymm[2:])
+    year += 1900 if year >= 91 else 2000
+    if not 1 <= month <= 12:
+        raise InvalidIdError(f"{raw!r}: month {yymm[2:]} does not exist ({_HINT})")
+    if not (1991, 8) <= (year, month) <= (2007, 3):
+        raise InvalidIdError(
+            f"{raw!r}: old-style ids run from August 1991 to March 2007; "
+            "newer papers look like 1911.12246"
+        )
+    if int(num) == 0:
+        raise InvalidIdError(f"{raw!r}: paper numbers start at 1")
+    return ArxivId(f"{archive}/{yymm}{num}", _version(raw, match.group("v")))

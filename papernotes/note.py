@@ -1,0 +1,245 @@
+"""The Note model and its YAML round trip: fixed key order, block style for long text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from papernotes.errors import InvalidIdError, NoteFileError
+from papernotes.ids import ArxivId, parse_id
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+READER_FIELDS = ("tldr", "findings", "commentary", "tags")
+_TEXT = ("title", "abstract", "tldr", "commentary", "primary_category")
+_OPTIONAL_TEXT = ("published", "updated", "doi", "journal_ref", "comment", "url", "pdf_url")
+_TEXT_LISTS = ("findings", "tags", "categories")
+# The order keys are written in: what a reader edits first, then arXiv's record.
+KEY_ORDER = (
+    "id", "version", "title", "authors", "tags", "tldr", "findings", "commentary",
+    "abstract", "published", "updated", "primary_category", "categories",
+    "doi", "journal_ref", "comment", "url", "pdf_url", "added", "pending",
+)  # fmt: skip
+
+
+@dataclass
+class Author:
+    """One author as arXiv lists them."""
+
+    name: str
+    affiliations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Note:
+    """One paper's note: arXiv's metadata plus the reader's own fields."""
+
+    id: str
+    version: int | None = None
+    title: str = ""
+    authors: list[Author] = field(default_factory=list)
+    abstract: str = ""
+    published: str | None = None
+    updated: str | None = None
+    primary_category: str = ""
+    categories: list[str] = field(default_factory=list)
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    url: str | None = None
+    pdf_url: str | None = None
+    tldr: str = ""
+    findings: list[str] = field(default_factory=list)
+    commentary: str = ""
+    tags: list[str] = field(default_factory=list)
+    added: str | None = None
+    pending: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def arxiv_id(self) -> ArxivId:
+        """The parsed identifier (without version)."""
+        return ArxivId(self.id)
+
+    @property
+    def year(self) -> int | None:
+        """Year of first publication on arXiv, when known."""
+        return int(self.published[:4]) if self.published and self.published[:4].isdigit() else None
+
+    @classmethod
+    def placeholder(cls, arxiv_id: ArxivId, tags: list[str], added: str) -> Note:
+        """A note for a paper whose metadata could not be fetched yet."""
+        return cls(id=arxiv_id.base, version=arxiv_id.version, tags=tags, added=added, pending=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the fixed key order, the shape of the YAML file and of `--json`."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "authors": [{"name": a.name, "affiliations": list(a.affiliations)} for a in self.authors],
+            "tags": list(self.tags),
+            "tldr": self.tldr,
+            "findings": list(self.findings),
+            "commentary": self.commentary,
+            "abstract": self.abstract,
+            "published": self.published,
+            "updated": self.updated,
+            "primary_category": self.primary_category,
+            "categories": list(self.categories),
+            "doi": self.doi,
+            "journal_ref": self.journal_ref,
+            "comment": self.comment,
+            "url": self.url,
+            "pdf_url": self.pdf_url,
+            "added": self.added,
+            "pending": self.pending,
+        }
+        data.update((k, v) for k, v in self.extra.items() if k not in data)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str) -> Note:
+        """Validate plain data (from YAML or the index); `source` names it in errors."""
+        if not isinstance(data, dict):
+            raise NoteFileError(f"{source}: expected a mapping of keys like 'id:' and 'title:'")
+        raw_id = data.get("id")
+        if raw_id is None:
+            raise NoteFileError(f"{source}: the 'id' key is missing")
+        try:
+            arxiv_id = parse_id(str(raw_id))
+        except InvalidIdError as err:
+            raise NoteFileError(f"{source}: 'id' {raw_id!r} is not an arXiv identifier") from err
+        values: dict[str, Any] = {"id": arxiv_id.base}
+        values["version"] = _version(data.get("version", arxiv_id.version), source)
+        for key in _TEXT:
+            values[key] = _text(data.get(key), key, source) or ""
+        for key in _OPTIONAL_TEXT:
+            values[key] = _text(data.get(key), key, source)
+        for key in _TEXT_LISTS:
+            values[key] = _text_list(data.get(key), key, source)
+        values["added"] = _text(data.get("added"), "added", source)
+        values["authors"] = _authors(data.get("authors"), source)
+        pending = data.get("pending", False)
+        if not isinstance(pending, bool):
+            raise NoteFileError(f"{source}: 'pending' must be true or false")
+        values["pending"] = pending
+        values["extra"] = {str(k): v for k, v in data.items() if k not in KEY_ORDER}
+        return cls(**values)
+
+
+def _version(value: Any, source: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise NoteFileError(f"{source}: 'version' must be a whole number from 1, not {value!r}")
+    return value
+
+
+def _text(value: Any, key: str, source: str) -> str | None:
+    """A scalar as text: YAML may read `title: 0` as a number or a date as a date."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+    if isinstance(value, (bool, int, float, dt.date)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    raise NoteFileError(f"{source}: '{key}' must be text, not a {_kind(value)}")
+
+
+def _text_list(value: Any, key: str, source: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):  # a lone string where a list belongs: keep it
+        return [value] if value.strip() else []
+    if not isinstance(value, list):
+        raise NoteFileError(f"{source}: '{key}' must be a list, not a {_kind(value)}")
+    return [t for t in (_text(v, key, source) for v in value) if t is not None]
+
+
+def _authors(value: Any, source: str) -> list[Author]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise NoteFileError(f"{source}: 'authors' must be a list, not a {_kind(value)}")
+    authors = []
+    for item in value:
+        if isinstance(item, dict):
+            name = _text(item.get("name"), "authors", source) or ""
+            affiliations = _text_list(item.get("affiliations"), "affiliations", source)
+            authors.append(Author(name, affiliations))
+        else:
+            authors.append(Author(_text(item, "authors", source) or ""))
+    return authors
+
+
+def _kind(value: Any) -> str:
+    return {dict: "mapping", list: "list"}.get(type(value), type(value).__name__)
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of white space (arXiv wraps titles and abstracts) to single spaces."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _NoteDumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    """Long text as folded blocks, multi-line text as literal blocks; never aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = None
+    if "\n" in text:
+        style = "|"
+    elif len(text) > 80:
+        style = ">"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_NoteDumper.add_representer(str, _represent_str)
+
+
+def dump_note(note: Note) -> str:
+    """The note as YAML text, in the fixed key order, UTF-8 characters kept as they are."""
+    data = note.to_dict()
+    if not data["pending"]:
+        del data["pending"]
+    for author in data["authors"]:  # most papers list none: keep the file short
+        if not author["affiliations"]:
+            del author["affiliations"]
+    text: str = yaml.dump(
+        data,
+        Dumper=_NoteDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=88,
+        default_flow_style=False,
+    )
+    return text
+
+
+def load_note(text: str, source: str) -> Note:
+    """Parse a note's YAML with the safe loader; errors name the file and line."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as err:
+        raise NoteFileError(f"{source}: {_yaml_problem(err)}") from None
+    return Note.from_dict(data, source)
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or "not valid YAML"
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem} (fix the YAML there)"

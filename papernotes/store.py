@@ -1,0 +1,224 @@
+"""The notes folder: one YAML file per paper (the truth) and a TinyDB index derived from them.
+
+The index at `<notes>/.index.json` keeps every note's data with the modification time and
+size of its file. Each command refreshes it first: files whose time or size changed are read
+again, new files added, deleted ones dropped. A missing, damaged or outdated index is rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
+from papernotes.ids import ArxivId
+from papernotes.note import Note, dump_note, load_note
+
+INDEX_NAME = ".index.json"
+INDEX_FORMAT = 1
+_NOTES = "notes"
+_META = "meta"
+
+
+def write_atomic(path: Path, data: bytes, *, replace: bool = True) -> bool:
+    """Write through a flushed temporary file and a rename, so no reader sees half a file.
+
+    With `replace=False` an existing file is left alone and False is returned.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; notes are ordinary files
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)  # fails if the path exists: no clobbering a concurrent writer
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@dataclass
+class Refresh:
+    """What a refresh of the index did."""
+
+    read: int = 0
+    dropped: int = 0
+    rebuilt: str | None = None
+    broken: list[str] = field(default_factory=list)
+
+
+def _index_storage(path: Path) -> Any:
+    """A TinyDB storage that writes atomically and reports a damaged file instead of failing."""
+    from tinydb.storages import Storage
+
+    class AtomicJSONStorage(Storage):  # type: ignore[misc]
+        damaged = False
+
+        def read(self) -> dict[str, Any] | None:
+            try:
+                data = json.loads(path.read_bytes())
+            except FileNotFoundError:
+                return None
+            except (ValueError, OSError):
+                AtomicJSONStorage.damaged = True
+                return None
+            if not isinstance(data, dict):
+                AtomicJSONStorage.damaged = True
+                return None
+            return data
+
+        def write(self, data: dict[str, Any]) -> None:
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            write_atomic(path, text.encode())
+
+    return AtomicJSONStorage
+
+
+class NoteStore:
+    """Notes in one folder; every read of the collection goes through the refreshed index."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.index_path = root / INDEX_NAME
+
+    def path_for(self, arxiv_id: ArxivId) -> Path:
+        """Where the note for `arxiv_id` lives (whether or not it exists)."""
+        return self.root / f"{arxiv_id.stem}.yaml"
+
+    def exists(self, arxiv_id: ArxivId) -> bool:
+        """True if a note file exists for this paper."""
+        return self.path_for(arxiv_id).is_file()
+
+    def read_text(self, arxiv_id: ArxivId) -> str:
+        """The YAML text of one note, as it is on disk."""
+        path = self.path_for(arxiv_id)
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NoteNotFoundError(
+                f"no note for {arxiv_id.base} in {self.root}/ "
+                f"(add it with: papernotes add {arxiv_id.base})"
+            ) from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise NoteFileError(f"{path}: cannot be read ({err})") from None
+
+    def get(self, arxiv_id: ArxivId) -> Note:
+        """Read one note from its YAML file (the truth, never the index)."""
+        return load_note(self.read_text(arxiv_id), str(self.path_for(arxiv_id)))
+
+    def create(self, note: Note) -> bool:
+        """Write a new note; False (and nothing written) if one exists for that paper."""
+        return write_atomic(self.path_for(note.arxiv_id), dump_note(note).encode(), replace=False)
+
+    def save(self, note: Note) -> Path:
+        """Write a note, replacing the file for that paper."""
+        path = self.path_for(note.arxiv_id)
+        write_atomic(path, dump_note(note).encode())
+        return path
+
+    def remove(self, arxiv_id: ArxivId) -> None:
+        """Delete a note's file."""
+        try:
+            self.path_for(arxiv_id).unlink()
+        except FileNotFoundError:
+            raise NoteNotFoundError(f"no note for {arxiv_id.base} in {self.root}/") from None
+
+    def notes(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[Note]:
+        """Every readable note, from the index after bringing it up to date."""
+        records, refresh = self._refreshed()
+        if on_refresh:
+            on_refresh(refresh)
+        return [_note_from_record(r) for r in records if "_error" not in r]
+
+    def refresh(self, *, rebuild: bool = False) -> Refresh:
+        """Bring the index up to date with the files (from scratch with `rebuild`)."""
+        return self._refreshed(rebuild=rebuild)[1]
+
+    def _refreshed(self, *, rebuild: bool = False) -> tuple[list[dict[str, Any]], Refresh]:
+        files = dict(self._scan())
+        refresh = Refresh()
+        if not files and not self.index_path.exists():
+            return [], refresh
+        from tinydb import TinyDB
+        from tinydb.middlewares import CachingMiddleware
+
+        storage = _index_storage(self.index_path)
+        with TinyDB(storage=CachingMiddleware(storage)) as db:
+            meta = db.table(_META).get(doc_id=1) or {}
+            old = {} if rebuild else {r["_file"]: r for r in db.table(_NOTES).all()}
+            if rebuild:
+                refresh.rebuilt = "rebuilt on request"
+            elif storage.damaged:
+                refresh.rebuilt = "the index was damaged and has been rebuilt"
+            elif meta.get("format") != INDEX_FORMAT and old:
+                refresh.rebuilt = "the index was from another version and has been rebuilt"
+                old = {}
+            elif not meta and files:
+                refresh.rebuilt = f"built the index of {len(files)} notes"
+            records, changed = [], rebuild or refresh.rebuilt is not None
+            for name, (mtime, size) in sorted(files.items()):
+                record = old.get(name)
+                if record is None or record["_mtime_ns"] != mtime or record["_size"] != size:
+                    record = self._record(name, mtime, size)
+                    refresh.read += 1
+                    changed = True
+                if "_error" in record:
+                    refresh.broken.append(record["_error"])
+                records.append(record)
+            refresh.dropped = len(set(old) - set(files))
+            if changed or refresh.dropped:
+                db.drop_tables()
+                db.table(_META).insert({"format": INDEX_FORMAT})
+                db.table(_NOTES).insert_multiple(records)
+        return records, refresh
+
+    def _scan(self) -> Iterator[tuple[str, tuple[int, int]]]:
+        try:
+            entries = list(os.scandir(self.root))
+        except FileNotFoundError:
+            return
+        except OSError as err:
+            raise PapernotesError(f"{self.root}: cannot read the notes folder ({err})") from None
+        for entry in entries:
+            if entry.name.endswith(".yaml") and not entry.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    if entry.is_file():
+                        stat = entry.stat()
+                        yield entry.name, (stat.st_mtime_ns, stat.st_size)
+
+    def _record(self, name: str, mtime: int, size: int) -> dict[str, Any]:
+        path = self.root / name
+        base = {"_file": str(path), "_mtime_ns": mtime, "_size": size}
+        try:
+            note = load_note(path.read_text(encoding="utf-8"), str(path))
+        except NoteFileError as err:
+            return {**base, "_error": str(err)}
+        except (OSError, UnicodeDecodeError) as err:
+            return {**base, "_error": f"{path}: cannot be read ({err})"}
+        return {**note.to_dict(), **base}
+
+
+def _note_from_record(record: dict[str, Any]) -> Note:
+    data = {k: v for k, v in record.items() if not k.startswith("_")}
+    return Note.from_dict(data, record["_file"])
