@@ -6,6 +6,7 @@ act on (the message says how), 2 a malformed command line or setting.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,9 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             _say("Interrupted: files are as they were before the change in progress.")
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # `papernotes list | head`: the reader has what it wanted
+            _silence_stdout()
+            raise typer.Exit(1) from None
         except OSError as err:  # disk full, permissions: not a bug, and not worth a traceback
             _say(f"Error: {err.filename or ''} {err.strerror or err}".strip())
             raise typer.Exit(1) from None
@@ -51,10 +55,17 @@ app = typer.Typer(
     cls=_Group,
     help=HELP,
     no_args_is_help=True,
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so Python's final flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _say(message: str) -> None:
@@ -138,7 +149,7 @@ def add(
     ids: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID...",
+            metavar="ID",
             help="arXiv ids or links: 1911.12246, arXiv:1911.12246v2, hep-th/9901001, "
             "https://arxiv.org/abs/1706.03762v5 (a version fetches that version).",
             show_default=False,
@@ -166,7 +177,7 @@ def add(
 ) -> None:
     """Fetch papers from arXiv and write a note for each.
 
-    Example: papernotes add 1911.12246 https://arxiv.org/abs/1706.03762v5 hep-th/9901001 --tag attention
+    Example: `papernotes add 1911.12246 arxiv.org/abs/1706.03762v5 hep-th/9901001 -t attention`
 
     Papers that already have a note are left as they are. If arXiv cannot be reached,
     each paper still gets a placeholder note (marked pending); run the same command
@@ -297,7 +308,7 @@ def edit(
 def remove(
     ctx: typer.Context,
     papers: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the papers.")
+        list[str], typer.Argument(metavar="ID", help="arXiv ids or links of the papers.")
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
@@ -336,4 +347,8 @@ def reindex(ctx: typer.Context) -> None:
 
 def main() -> None:
     """Entry point of the `papernotes` command."""
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(1)

@@ -143,9 +143,9 @@ def print_notes(console: Console, notes: Iterable[Note]) -> None:
         ("year", {"no_wrap": True}),
         ("title", {"ratio": 3}),
         ("authors", {"ratio": 1}),
-        ("tags", {"style": "green"}),
+        ("tags", {"style": "green", "ratio": 1}),
     ):
-        table.add_column(name, **options)  # type: ignore[arg-type]
+        table.add_column(name, **options)
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     console.print(table)

@@ -37,7 +37,9 @@ def editor_command(environ: Mapping[str, str] = os.environ) -> list[str]:
             try:
                 return shlex.split(value)
             except ValueError:
-                raise PapernotesError(f"${name} {value!r} cannot be parsed (unbalanced quotes)")
+                raise PapernotesError(
+                    f"${name} {value!r} cannot be parsed (unbalanced quotes)"
+                ) from None
     for fallback in ("nano", "vi"):
         if shutil.which(fallback):
             return [fallback]

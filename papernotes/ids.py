@@ -33,7 +33,9 @@ _OLD = re.compile(
     r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[A-Za-z]{2}))?/"
     r"(?P<yymm>\d{4})(?P<num>\d+)(?:v(?P<v>\d+))?$"
 )
-_HINT = "expected an arXiv id like 1911.12246, arXiv:1911.12246v2, hep-th/9901001 or an arxiv.org link"
+_HINT = (
+    "expected an arXiv id like 1911.12246, arXiv:1911.12246v2, hep-th/9901001 or an arxiv.org link"
+)
 
 
 @dataclass(frozen=True, order=True)

@@ -143,7 +143,9 @@ def _complete(store: NoteStore, outcome: Outcome, fetched: Note, tags: list[str]
     outcome.status, outcome.message, outcome.note = Status.COMPLETED, "metadata filled in", fetched
 
 
-def _write_new(store: NoteStore, outcome: Outcome, note: Note, status: Status, message: str) -> None:
+def _write_new(
+    store: NoteStore, outcome: Outcome, note: Note, status: Status, message: str
+) -> None:
     if store.create(note):
         outcome.status, outcome.message, outcome.note = status, message, note
     else:  # another process wrote it meanwhile

@@ -82,7 +82,9 @@ class Note:
             "id": self.id,
             "version": self.version,
             "title": self.title,
-            "authors": [{"name": a.name, "affiliations": list(a.affiliations)} for a in self.authors],
+            "authors": [
+                {"name": a.name, "affiliations": list(a.affiliations)} for a in self.authors
+            ],
             "tags": list(self.tags),
             "tldr": self.tldr,
             "findings": list(self.findings),
@@ -150,7 +152,7 @@ def _text(value: Any, key: str, source: str) -> str | None:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value.isoformat() + "Z"
+        return f"{value.isoformat()}Z"
     if isinstance(value, (bool, int, float, dt.date)):
         return str(value).lower() if isinstance(value, bool) else str(value)
     raise NoteFileError(f"{source}: '{key}' must be text, not a {_kind(value)}")
@@ -183,7 +185,8 @@ def _authors(value: Any, source: str) -> list[Author]:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "mapping", list: "list"}.get(type(value), type(value).__name__)
+    kinds: dict[type, str] = {dict: "mapping", list: "list"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def normalise_space(text: str) -> str:
@@ -232,7 +235,7 @@ def dump_note(note: Note) -> str:
 def load_note(text: str, source: str) -> Note:
     """Parse a note's YAML with the safe loader; errors name the file and line."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as err:
         raise NoteFileError(f"{source}: {_yaml_problem(err)}") from None
     return Note.from_dict(data, source)

@@ -72,7 +72,7 @@ def _index_storage(path: Path) -> Any:
     """A TinyDB storage that writes atomically and reports a damaged file instead of failing."""
     from tinydb.storages import Storage
 
-    class AtomicJSONStorage(Storage):  # type: ignore[misc]
+    class AtomicJSONStorage(Storage):
         damaged = False
 
         def read(self) -> dict[str, Any] | None:
@@ -149,7 +149,7 @@ class NoteStore:
         records, refresh = self._refreshed()
         if on_refresh:
             on_refresh(refresh)
-        return [_note_from_record(r) for r in records if "_error" not in r]
+        return [self._note_from_record(r) for r in records if "_error" not in r]
 
     def refresh(self, *, rebuild: bool = False) -> Refresh:
         """Bring the index up to date with the files (from scratch with `rebuild`)."""
@@ -164,9 +164,9 @@ class NoteStore:
         from tinydb.middlewares import CachingMiddleware
 
         storage = _index_storage(self.index_path)
-        with TinyDB(storage=CachingMiddleware(storage)) as db:
+        with TinyDB(storage=CachingMiddleware(storage)) as db:  # type: ignore[no-untyped-call]
             meta = db.table(_META).get(doc_id=1) or {}
-            old = {} if rebuild else {r["_file"]: r for r in db.table(_NOTES).all()}
+            old = {} if rebuild else {r["_file"]: dict(r) for r in db.table(_NOTES).all()}
             if rebuild:
                 refresh.rebuilt = "rebuilt on request"
             elif storage.damaged:
@@ -207,9 +207,13 @@ class NoteStore:
                         stat = entry.stat()
                         yield entry.name, (stat.st_mtime_ns, stat.st_size)
 
+    def _note_from_record(self, record: dict[str, Any]) -> Note:
+        data = {k: v for k, v in record.items() if not k.startswith("_")}
+        return Note.from_dict(data, str(self.root / record["_file"]))
+
     def _record(self, name: str, mtime: int, size: int) -> dict[str, Any]:
         path = self.root / name
-        base = {"_file": str(path), "_mtime_ns": mtime, "_size": size}
+        base = {"_file": name, "_mtime_ns": mtime, "_size": size}
         try:
             note = load_note(path.read_text(encoding="utf-8"), str(path))
         except NoteFileError as err:
@@ -217,8 +221,3 @@ class NoteStore:
         except (OSError, UnicodeDecodeError) as err:
             return {**base, "_error": f"{path}: cannot be read ({err})"}
         return {**note.to_dict(), **base}
-
-
-def _note_from_record(record: dict[str, Any]) -> Note:
-    data = {k: v for k, v in record.items() if not k.startswith("_")}
-    return Note.from_dict(data, record["_file"])

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_arxiv import FakeArxiv  # noqa: E402
+from fake_arxiv import FakeArxiv
 
-from papernotes.cli import app  # noqa: E402
+from papernotes.cli import app
 
 # Nothing in a test may reach the real arXiv: by default the API address is a closed port.
 UNREACHABLE = "http://127.0.0.1:9/api/query"

@@ -10,6 +10,7 @@ envelope; unknown ids are left out, as arXiv does. Tests can also queue scripted
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -170,10 +171,8 @@ class FakeArxiv:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

@@ -1,0 +1,151 @@
+"""The notes folder and its derived index: writes, refresh after hand edits, repair."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from papernotes.errors import NoteNotFoundError
+from papernotes.ids import parse_id
+from papernotes.note import Author, Note, dump_note
+from papernotes.store import INDEX_NAME, NoteStore, write_atomic
+
+
+def make_note(arxiv_id: str, title: str, **fields: object) -> Note:
+    parsed = parse_id(arxiv_id)
+    return Note(id=parsed.base, version=1, title=title, authors=[Author("A. Author")], **fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> NoteStore:
+    store = NoteStore(tmp_path / "notes")
+    store.create(make_note("1706.03762", "Attention Is All You Need", tags=["attention"]))
+    store.create(make_note("hep-th/9901001", "Old style"))
+    return store
+
+
+def titles(store: NoteStore) -> set[str]:
+    return {n.title for n in store.notes()}
+
+
+def touch_later(path: Path) -> None:
+    """Make sure a rewrite is seen even on file systems with coarse timestamps."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_files_are_named_after_the_id_without_version(store: NoteStore) -> None:
+    names = sorted(p.name for p in store.root.iterdir() if not p.name.startswith("."))
+    assert names == ["1706.03762.yaml", "hep-th_9901001.yaml"]
+
+
+def test_create_never_overwrites(store: NoteStore) -> None:
+    before = store.path_for(parse_id("1706.03762")).read_bytes()
+    assert store.create(make_note("1706.03762", "Something else")) is False
+    assert store.path_for(parse_id("1706.03762")).read_bytes() == before
+    assert not [p for p in store.root.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_write_atomic_leaves_no_temporary_files_and_normal_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "note.yaml"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["note.yaml"]
+    assert target.stat().st_mode & 0o044  # readable by others, like any file the user makes
+
+
+def test_get_reads_the_file_not_the_index(store: NoteStore) -> None:
+    store.notes()  # index built
+    path = store.path_for(parse_id("1706.03762"))
+    path.write_text(path.read_text().replace("Attention Is All You Need", "Edited"))
+    assert store.get(parse_id("1706.03762")).title == "Edited"
+
+
+def test_missing_note_names_the_id_and_the_fix(store: NoteStore) -> None:
+    with pytest.raises(NoteNotFoundError, match=r"1911\.12246.*papernotes add 1911\.12246"):
+        store.get(parse_id("1911.12246"))
+
+
+def test_index_is_built_then_reused(store: NoteStore) -> None:
+    first = store.refresh()
+    assert first.read == 2 and first.rebuilt
+    assert (store.root / INDEX_NAME).is_file()
+    second = store.refresh()
+    assert second.read == 0 and not second.rebuilt
+
+
+def test_hand_edit_added_and_deleted_files_are_picked_up(store: NoteStore) -> None:
+    store.notes()
+    path = store.path_for(parse_id("1706.03762"))
+    path.write_text(path.read_text().replace("Attention Is All You Need", "Hand edited"))
+    touch_later(path)
+    (store.root / "1605.08386.yaml").write_text(dump_note(make_note("1605.08386", "By hand")))
+    store.path_for(parse_id("hep-th/9901001")).unlink()
+    refresh = store.refresh()
+    assert refresh.read == 2 and refresh.dropped == 1
+    assert titles(store) == {"Hand edited", "By hand"}
+
+
+def test_same_size_edit_with_new_time_is_seen(store: NoteStore) -> None:
+    store.notes()
+    path = store.path_for(parse_id("1706.03762"))
+    path.write_text(path.read_text().replace("Attention", "Attentive"[:9]))
+    touch_later(path)
+    assert "Attentive Is All You Need" in titles(store)
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[1, 2]", b'{"notes": {"1": 5}'])
+def test_damaged_index_is_rebuilt(store: NoteStore, damage: bytes) -> None:
+    store.notes()
+    (store.root / INDEX_NAME).write_bytes(damage)
+    refresh = store.refresh()
+    assert refresh.rebuilt and "damaged" in refresh.rebuilt
+    assert titles(store) == {"Attention Is All You Need", "Old style"}
+    json.loads((store.root / INDEX_NAME).read_text())  # valid again
+
+
+def test_index_from_another_version_is_rebuilt(store: NoteStore) -> None:
+    store.notes()
+    index = store.root / INDEX_NAME
+    data = json.loads(index.read_text())
+    data["meta"]["1"]["format"] = 0
+    index.write_text(json.dumps(data))
+    refresh = store.refresh()
+    assert refresh.rebuilt and "another version" in refresh.rebuilt
+    assert refresh.read == 2
+
+
+def test_broken_note_is_reported_and_others_still_work(store: NoteStore) -> None:
+    broken = store.root / "1605.08386.yaml"
+    broken.write_text("id: 1605.08386\ntitle: [unclosed\n")
+    refresh = store.refresh()
+    assert len(refresh.broken) == 1
+    assert "1605.08386.yaml" in refresh.broken[0] and "line" in refresh.broken[0]
+    assert titles(store) == {"Attention Is All You Need", "Old style"}
+    # reported again by the next command, without reading the file again
+    again = store.refresh()
+    assert again.read == 0 and len(again.broken) == 1
+
+
+def test_temporary_and_hidden_files_are_not_notes(store: NoteStore) -> None:
+    (store.root / ".1706.03762.draft.yaml").write_text("id: 1911.12246\ntitle: Draft\n")
+    (store.root / ".1706.03762.yaml.abc.tmp").write_text("garbage")
+    (store.root / "README.md").write_text("not a note")
+    assert titles(store) == {"Attention Is All You Need", "Old style"}
+
+
+def test_empty_or_missing_folder_has_no_notes_and_creates_nothing(tmp_path: Path) -> None:
+    store = NoteStore(tmp_path / "nowhere")
+    assert store.notes() == []
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_remove(store: NoteStore) -> None:
+    store.remove(parse_id("hep-th/9901001"))
+    assert titles(store) == {"Attention Is All You Need"}
+    with pytest.raises(NoteNotFoundError):
+        store.remove(parse_id("hep-th/9901001"))
