@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from papernotes import __version__
-from papernotes.errors import PapernotesError, UsageError
+from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.ids import ArxivId, parse_id
 from papernotes.listing import SortKey
 from papernotes.store import NoteStore, Refresh
@@ -316,16 +316,21 @@ def remove(
 
     Example: papernotes remove 1706.03762
     """
-    from papernotes.display import title_of
+    from papernotes.display import safe, title_of
 
     store = _store(ctx)
     chosen = [_parse(p) for p in papers]
-    notes = [store.get(i) for i in chosen]
+    titles = []
+    for arxiv_id in chosen:
+        try:
+            titles.append(title_of(store.get(arxiv_id)))
+        except NoteFileError:  # a broken note can still be removed
+            titles.append("(unreadable note)")
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError("remove deletes notes: add --yes to confirm when not at a terminal")
-        listing = "\n".join(f"  {n.id}  {title_of(n)}" for n in notes)
-        typer.confirm(f"Delete {len(notes)} note(s)?\n{listing}\n", abort=True)
+        listing = "\n".join(f"  {i.base}  {safe(t)}" for i, t in zip(chosen, titles))
+        typer.confirm(f"Delete {len(chosen)} note(s)?\n{listing}\n", abort=True)
     for arxiv_id in chosen:
         store.remove(arxiv_id)
         print(f"removed {arxiv_id.base}")

@@ -341,6 +341,12 @@ def test_remove_needs_confirmation(cli, collection, notes_dir) -> None:
     cli("remove", "1706.03762", "--yes", code=1)
 
 
+def test_remove_a_broken_note(cli, collection, notes_dir) -> None:
+    note_file(notes_dir, "1710.08557").write_text("id: [broken\n")
+    cli("remove", "1710.08557", "--yes")
+    assert not note_file(notes_dir, "1710.08557").exists()
+
+
 # --- edit ----------------------------------------------------------------------------------------
 
 EDITOR = """
