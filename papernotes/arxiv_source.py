@@ -32,7 +32,7 @@ BATCH_SIZE = 100
 MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 MAX_RETRY_AFTER = 120.0
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
-_REJECTED_ID = re.compile(r"incorrect id format for (\S+)")
+_REJECTED_ID = re.compile(r"incorrect id format for ([^\s<]+)")
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,34 @@ class _Rejected(Exception):
         self.bad_id = bad_id
 
 
-def _session(timeout: float) -> requests.Session:
+def _session(settings: ApiSettings, sleep: Callable[[float], None]) -> Any:
     import requests
 
+    timeout = settings.timeout
+
     class BoundedSession(requests.Session):
-        """Every request gets a timeout, a size cap, a total deadline and a feed check."""
+        """Every request is paced, and gets a timeout, a size cap, a deadline and a feed check.
+
+        Pacing lives here, not around the client, so that every request the `arxiv` client
+        makes, including any further page it decides to ask for, keeps arXiv's delay.
+        """
 
         last_response: requests.Response | None = None
+        last_request: float | None = None
+        count = 0
 
         def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+            if self.last_request is not None:
+                wait = self.last_request + settings.delay - time.monotonic()
+                if wait > 0:
+                    sleep(wait)
+            self.count += 1
+            try:
+                return self._bounded(method, url, *args, **kwargs)
+            finally:
+                self.last_request = time.monotonic()
+
+        def _bounded(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
             kwargs.update(timeout=timeout, stream=True)
             kwargs["headers"] = {"User-Agent": f"papernotes/{__version__} (arxiv.py)"}
             deadline = time.monotonic() + timeout
@@ -141,7 +160,7 @@ class ArxivSource:
     ) -> None:
         self.settings = settings or ApiSettings()
         self._sleep = sleep
-        self._last_request: float | None = None
+        self._session = _session(self.settings, sleep)
         self._client: arxiv.Client | None = None
 
     def fetch(
@@ -149,34 +168,37 @@ class ArxivSource:
     ) -> FetchReport:
         """Ask arXiv for `ids` in batches; `on_progress(n)` after each batch of n ids."""
         report = FetchReport()
+        asked_before = self._session.count
         pending = list(dict.fromkeys(ids))
+        down: str | None = None
         for start in range(0, len(pending), BATCH_SIZE):
             batch = pending[start : start + BATCH_SIZE]
-            if report.failed:  # arXiv is down: do not spend minutes on every later batch
-                reason = next(iter(report.failed.values()))
-                report.failed.update(dict.fromkeys(batch, reason))
+            if down:  # arXiv is unreachable: do not spend minutes on every later batch
+                report.failed.update(dict.fromkeys(batch, down))
             else:
-                self._fetch_batch(batch, report)
+                down = self._fetch_batch(batch, report)
             if on_progress:
                 on_progress(len(batch))
+        report.requests = self._session.count - asked_before
         return report
 
-    def _fetch_batch(self, batch: list[ArxivId], report: FetchReport) -> None:
+    def _fetch_batch(self, batch: list[ArxivId], report: FetchReport) -> str | None:
+        """Fetch one batch into `report`; the reason when arXiv could not be used at all."""
         asked_again = False
         while batch:
             try:
-                results = self._request_with_retries(batch, report)
+                results = self._request_with_retries(batch)
             except _Rejected as err:
                 bad = _find(batch, err.bad_id)
                 if bad is None:
                     report.failed.update(dict.fromkeys(batch, str(err)))
-                    return
+                    return None
                 report.rejected.append(bad)
                 batch = [i for i in batch if i != bad]
                 continue
             except ArxivUnavailableError as err:
                 report.failed.update(dict.fromkeys(batch, str(err)))
-                return
+                return str(err)
             left = []
             for wanted in batch:
                 note = _match(wanted, results)
@@ -186,10 +208,11 @@ class ArxivSource:
                     report.found[wanted] = note
             if not left or asked_again:
                 report.missing.extend(left)
-                return
+                return None
             batch, asked_again = left, True
+        return None
 
-    def _request_with_retries(self, batch: list[ArxivId], report: FetchReport) -> list[Any]:
+    def _request_with_retries(self, batch: list[ArxivId]) -> list[Any]:
         import arxiv
         import requests
 
@@ -198,7 +221,7 @@ class ArxivSource:
         for attempt in range(attempts):
             retry_after: float | None = None
             try:
-                return self._request(batch, report)
+                return self._request(batch)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
                 problem = _network_problem(err, settings.timeout)
             except _Unusable as err:
@@ -210,6 +233,8 @@ class ArxivSource:
                     ) from None
                 problem = f"HTTP {err.status}"
                 retry_after = self._retry_after()
+            except arxiv.UnexpectedEmptyPageError:
+                problem = "arXiv answered with an empty page"
             except requests.exceptions.RequestException as err:
                 problem = f"request failed ({type(err).__name__})"
             if retry_after is not None and retry_after > MAX_RETRY_AFTER:
@@ -225,28 +250,19 @@ class ArxivSource:
             self._sleep(max(backoff, retry_after or 0.0))
         raise AssertionError("unreachable")
 
-    def _request(self, batch: list[ArxivId], report: FetchReport) -> list[Any]:
+    def _request(self, batch: list[ArxivId]) -> list[Any]:
         import arxiv
 
         if self._client is None:
             self._client = arxiv.Client(page_size=BATCH_SIZE, delay_seconds=0, num_retries=0)
             self._client.query_url_format = self.settings.url + "?{}"
             # The client has no public hook for its HTTP session; ours adds the bounds.
-            self._client._session = _session(self.settings.timeout)
-        if self._last_request is not None:
-            wait = self._last_request + self.settings.delay - time.monotonic()
-            if wait > 0:
-                self._sleep(wait)
+            self._client._session = self._session
         search = arxiv.Search(id_list=[str(i) for i in batch], max_results=len(batch))
-        report.requests += 1
-        try:
-            return list(self._client.results(search))
-        finally:
-            self._last_request = time.monotonic()
+        return list(self._client.results(search))
 
     def _retry_after(self) -> float | None:
-        response = getattr(self._client, "_session", None)
-        response = getattr(response, "last_response", None)
+        response = self._session.last_response
         value = response.headers.get("Retry-After") if response is not None else None
         return _parse_retry_after(value) if value else None
 

@@ -329,7 +329,7 @@ def remove(
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError("remove deletes notes: add --yes to confirm when not at a terminal")
-        listing = "\n".join(f"  {i.base}  {safe(t)}" for i, t in zip(chosen, titles))
+        listing = "\n".join(f"  {i.base}  {safe(t)}" for i, t in zip(chosen, titles, strict=True))
         typer.confirm(f"Delete {len(chosen)} note(s)?\n{listing}\n", abort=True)
     for arxiv_id in chosen:
         store.remove(arxiv_id)

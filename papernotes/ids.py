@@ -28,10 +28,11 @@ _URL = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)/?$",
     re.IGNORECASE,
 )
-_NEW = re.compile(r"^(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<v>\d+))?$")
+_NEW = re.compile(r"^(?P<yymm>[0-9]{4})\.(?P<num>[0-9]{4,5})(?:v(?P<v>[0-9]+))?$")
 _OLD = re.compile(
-    r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[A-Za-z]{2}))?/"
-    r"(?P<yymm>\d{4})(?P<num>\d+)(?:v(?P<v>\d+))?$"
+    r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[a-z]{2}))?/"
+    r"(?P<yymm>[0-9]{4})(?P<num>[0-9]+)(?:v(?P<v>[0-9]+))?$",
+    re.IGNORECASE,
 )
 _HINT = (
     "expected an arXiv id like 1911.12246, arXiv:1911.12246v2, hep-th/9901001 or an arxiv.org link"
@@ -107,6 +108,8 @@ def _new_style(raw: str, match: re.Match[str], today: date) -> ArxivId:
         raise InvalidIdError(f"{raw!r}: {yymm} is a month in the future")
     if year >= 2015 and len(num) != 5:
         raise InvalidIdError(f"{raw!r}: ids from January 2015 on have a 5-digit number")
+    if year < 2015 and len(num) != 4:
+        raise InvalidIdError(f"{raw!r}: ids before 2015 have a 4-digit number")
     if int(num) == 0:
         raise InvalidIdError(f"{raw!r}: paper numbers start at 1")
     return ArxivId(f"{yymm}.{num}", _version(raw, match.group("v")))

@@ -12,7 +12,18 @@ import yaml
 from papernotes.errors import InvalidIdError, NoteFileError
 from papernotes.ids import ArxivId, parse_id
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, reading unquoted decimals as text: `id: 1501.00010` keeps its zero."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - a class-level table, as PyYAML keeps it
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:float"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
 _BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 READER_FIELDS = ("tldr", "findings", "commentary", "tags")
@@ -203,7 +214,9 @@ class _NoteDumper(_BaseDumper):  # type: ignore[misc,valid-type]
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     style = None
-    if "\n" in text:
+    if text[:1].isspace() or any(c in text for c in "\x85\u2028\u2029"):
+        style = None  # block styles cannot keep these exactly: let PyYAML quote the text
+    elif "\n" in text:
         style = "|"
     elif len(text) > 80:
         style = ">"

@@ -1,0 +1,189 @@
+"""arXiv identifiers: every accepted form, every rejected one, and file-name stems."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from papernotes.errors import InvalidIdError
+from papernotes.ids import ArxivId, id_from_stem, parse_id
+
+# A fixed "today" so that the future-month check does not depend on the clock.
+TODAY = date(2024, 3, 15)
+
+VALID: list[tuple[str, str, int | None, str]] = [
+    # bare new-style ids and the arXiv: prefix
+    ("1911.12246", "1911.12246", None, "1911.12246"),
+    ("1911.12246v2", "1911.12246", 2, "1911.12246"),
+    ("1911.12246v10", "1911.12246", 10, "1911.12246"),
+    ("arXiv:1911.12246", "1911.12246", None, "1911.12246"),
+    ("arxiv:1911.12246v2", "1911.12246", 2, "1911.12246"),
+    ("ARXIV: 1911.12246", "1911.12246", None, "1911.12246"),
+    ("  1911.12246\n", "1911.12246", None, "1911.12246"),
+    ("\n\t arXiv:1911.12246v2 \n", "1911.12246", 2, "1911.12246"),
+    # 4-digit numbers from April 2007 to December 2014, 5-digit from January 2015
+    ("0704.0001", "0704.0001", None, "0704.0001"),
+    ("1412.9999v3", "1412.9999", 3, "1412.9999"),
+    ("1501.00001", "1501.00001", None, "1501.00001"),
+    ("2403.99999", "2403.99999", None, "2403.99999"),
+    # links to abs, pdf and html pages
+    ("https://arxiv.org/abs/1911.12246", "1911.12246", None, "1911.12246"),
+    ("http://arxiv.org/abs/1911.12246v2", "1911.12246", 2, "1911.12246"),
+    ("https://www.arxiv.org/abs/1911.12246", "1911.12246", None, "1911.12246"),
+    ("http://export.arxiv.org/abs/1911.12246v2", "1911.12246", 2, "1911.12246"),
+    ("https://arxiv.org/pdf/1911.12246", "1911.12246", None, "1911.12246"),
+    ("https://arxiv.org/pdf/1911.12246.pdf", "1911.12246", None, "1911.12246"),
+    ("http://www.arxiv.org/pdf/1911.12246v2.pdf", "1911.12246", 2, "1911.12246"),
+    ("https://export.arxiv.org/pdf/1911.12246v1", "1911.12246", 1, "1911.12246"),
+    ("https://arxiv.org/html/1911.12246v2", "1911.12246", 2, "1911.12246"),
+    ("http://www.arxiv.org/html/1911.12246", "1911.12246", None, "1911.12246"),
+    ("https://arxiv.org/abs/1911.12246/", "1911.12246", None, "1911.12246"),
+    ("https://arxiv.org/abs/1911.12246v2/", "1911.12246", 2, "1911.12246"),
+    ("https://arxiv.org/abs/1911.12246?context=cs", "1911.12246", None, "1911.12246"),
+    ("https://arxiv.org/abs/1911.12246v2#S3", "1911.12246", 2, "1911.12246"),
+    ("https://arxiv.org/pdf/1911.12246.pdf?download=1#page=2", "1911.12246", None, "1911.12246"),
+    ("arxiv.org/abs/1911.12246", "1911.12246", None, "1911.12246"),
+    ("HTTPS://ARXIV.ORG/ABS/1911.12246", "1911.12246", None, "1911.12246"),
+    ("  https://arxiv.org/abs/1911.12246v2 \n", "1911.12246", 2, "1911.12246"),
+    # old-style archive/YYMMNNN, subject class dropped
+    ("hep-th/9901001", "hep-th/9901001", None, "hep-th_9901001"),
+    ("arXiv:hep-th/9901001v2", "hep-th/9901001", 2, "hep-th_9901001"),
+    ("math.GT/0309136", "math/0309136", None, "math_0309136"),
+    ("math/0211159v1", "math/0211159", 1, "math_0211159"),
+    ("cond-mat/0001001", "cond-mat/0001001", None, "cond-mat_0001001"),
+    ("hep-th/9108001", "hep-th/9108001", None, "hep-th_9108001"),
+    ("math/0703999", "math/0703999", None, "math_0703999"),
+    ("https://arxiv.org/abs/hep-th/9901001v2", "hep-th/9901001", 2, "hep-th_9901001"),
+    ("https://arxiv.org/pdf/hep-th/9901001.pdf", "hep-th/9901001", None, "hep-th_9901001"),
+    ("https://arxiv.org/abs/math.GT/0309136", "math/0309136", None, "math_0309136"),
+]
+
+INVALID = [
+    "",
+    "   \n",
+    "abc",
+    "arXiv:",
+    "1913.12345",  # month 13
+    "1900.12345",  # month 00
+    "0703.1234",  # new style before April 2007
+    "1911.1234",  # 4 digits after 2015
+    "1501.0001",
+    "1911.123456",
+    "19111.2246",
+    "1911.12246v",
+    "1911.12246v0",
+    "1911 12246",
+    "1911.12246 v2",
+    "1501.00000",  # paper numbers start at 1
+    "0704.0000",
+    "hep-th/990100",  # old style, 6 digits
+    "hep-th/99010011",  # old style, 8 digits
+    "foo-bar/9901001",  # unknown archive
+    "hep-th/9001001",  # 1990
+    "hep-th/9107001",  # July 1991, before arXiv
+    "hep-th/0801001",  # old style after March 2007
+    "math/0704001",
+    "hep-th/9913001",  # month 13
+    "hep-th/9901000",
+    "hep-th/9901001v0",
+    "https://example.org/abs/1911.12246",
+    "https://notarxiv.org/abs/1911.12246",
+    "https://arxiv.org.example.com/abs/1911.12246",
+    "https://arxiv.org/list/1911.12246",
+    "10.48550/arXiv.1911.12246",
+    "doi:10.1103/PhysRevLett.116.061102",
+]
+
+
+@pytest.mark.parametrize(("text", "base", "version", "stem"), VALID)
+def test_valid_ids(text: str, base: str, version: int | None, stem: str) -> None:
+    parsed = parse_id(text, today=TODAY)
+    assert (parsed.base, parsed.version, parsed.stem) == (base, version, stem)
+    assert parsed == ArxivId(base, version)
+
+
+@pytest.mark.parametrize("text", INVALID)
+def test_invalid_ids_name_the_input(text: str) -> None:
+    with pytest.raises(InvalidIdError) as caught:
+        parse_id(text, today=TODAY)
+    assert text.strip() in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["2404.00001", "2501.00001", "arXiv:2404.00001v1"])
+def test_future_month_is_rejected(text: str) -> None:
+    with pytest.raises(InvalidIdError, match="future") as caught:
+        parse_id(text, today=TODAY)
+    assert text in str(caught.value)
+
+
+def test_current_month_is_accepted() -> None:
+    assert parse_id("2403.00001", today=TODAY) == ArxivId("2403.00001")
+    assert parse_id("2404.00001", today=date(2024, 4, 1)) == ArxivId("2404.00001")
+
+
+def test_default_today_accepts_an_old_paper() -> None:
+    assert parse_id("1911.12246") == ArxivId("1911.12246")
+
+
+@pytest.mark.parametrize("text", ["0704.00001", "1412.12345"])
+def test_five_digit_number_before_2015_is_rejected(text: str) -> None:
+    with pytest.raises(InvalidIdError):
+        parse_id(text, today=TODAY)
+
+
+@pytest.mark.parametrize("zero", [0xFF10, 0x0660], ids=["fullwidth", "arabic-indic"])
+def test_non_ascii_digits_never_make_an_id(zero: int) -> None:
+    text = "".join(chr(zero + int(c)) if c.isdigit() else c for c in "1911.12246")
+    try:
+        parsed = parse_id(text, today=TODAY)
+    except InvalidIdError:
+        return
+    assert parsed.base.isascii()
+
+
+def test_str_with_and_without_version() -> None:
+    assert str(ArxivId("1911.12246")) == "1911.12246"
+    assert str(ArxivId("1911.12246", 2)) == "1911.12246v2"
+    assert str(ArxivId("hep-th/9901001", 3)) == "hep-th/9901001v3"
+    assert str(parse_id("arXiv:1911.12246v2", today=TODAY)) == "1911.12246v2"
+
+
+def test_stem_and_old_style() -> None:
+    new, old = ArxivId("1911.12246", 2), ArxivId("hep-th/9901001")
+    assert new.stem == "1911.12246"
+    assert old.stem == "hep-th_9901001"
+    assert not new.is_old_style
+    assert old.is_old_style
+    assert parse_id("math.GT/0309136", today=TODAY).is_old_style
+
+
+@pytest.mark.parametrize(
+    "text", ["1911.12246", "0704.0001", "1501.00001", "hep-th/9901001", "math.GT/0309136v2"]
+)
+def test_id_from_stem_round_trip(text: str) -> None:
+    parsed = parse_id(text, today=TODAY)
+    found = id_from_stem(parsed.stem)
+    assert found == ArxivId(parsed.base)
+    assert found is not None
+    assert found.stem == parsed.stem
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "README",
+        "",
+        "1911.12246v2",
+        "hep-th_9901001v2",
+        "hep-th/9901001",
+        "math.GT_0309136",
+        "arXiv:1911.12246",
+        " 1911.12246",
+        "1911.12246.yaml",
+        "notes_backup",
+        "hep-th_9901001_copy",
+    ],
+)
+def test_id_from_stem_rejects_other_names(stem: str) -> None:
+    assert id_from_stem(stem) is None
