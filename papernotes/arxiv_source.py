@@ -9,6 +9,7 @@ arXiv rejects so it does not sink the whole batch.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -254,6 +255,9 @@ class ArxivSource:
         import arxiv
 
         if self._client is None:
+            # Its warnings would reach stderr through logging's last resort: we report instead.
+            logging.getLogger("arxiv").addHandler(logging.NullHandler())
+            logging.getLogger("arxiv").propagate = False
             self._client = arxiv.Client(page_size=BATCH_SIZE, delay_seconds=0, num_retries=0)
             self._client.query_url_format = self.settings.url + "?{}"
             # The client has no public hook for its HTTP session; ours adds the bounds.

@@ -138,7 +138,9 @@ def _progress() -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]
     with Progress(console=make_console(stderr=True), transient=True) as bar:
         task = bar.add_task("Fetching from arXiv", total=None)
         yield (
-            lambda total: bar.update(task, total=total),
+            lambda total: bar.update(
+                task, total=total, description=f"Fetching {total} papers from arXiv"
+            ),
             lambda done: bar.advance(task, done),
         )
 

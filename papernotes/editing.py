@@ -93,8 +93,10 @@ def edit_note(
 def _problem(text: str, path: Path, arxiv_id: ArxivId) -> str | None:
     note = load_note(text, str(path))
     if note.id != arxiv_id.base:
+        lines = text.splitlines()
+        line = next((n for n, s in enumerate(lines, 1) if s.startswith("id:")), 1)
         return (
-            f"{path}: the id was changed from {arxiv_id.base} to {note.id}; "
+            f"{path}: line {line}: the id was changed from {arxiv_id.base} to {note.id}; "
             "a note is named after its paper, so change it back"
         )
     return None

@@ -21,6 +21,8 @@ from papernotes.ids import ArxivId
 from papernotes.note import Note, dump_note, load_note
 
 INDEX_NAME = ".index.json"
+# Written once into a notes folder, so a folder kept in git never commits derived files.
+GITIGNORE = "# made by papernotes: the index is derived from the notes\n.index.json\n.*.tmp\n"
 INDEX_FORMAT = 1
 _NOTES = "notes"
 _META = "meta"
@@ -188,6 +190,9 @@ class NoteStore:
                 records.append(record)
             refresh.dropped = len(set(old) - set(files))
             if changed or refresh.dropped:
+                ignore = self.root / ".gitignore"
+                if not ignore.exists():
+                    write_atomic(ignore, GITIGNORE.encode())
                 db.drop_tables()
                 db.table(_META).insert({"format": INDEX_FORMAT})
                 db.table(_NOTES).insert_multiple(records)

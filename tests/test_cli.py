@@ -393,7 +393,7 @@ def test_edit_keeps_invalid_yaml_in_a_draft(cli, collection, notes_dir, tmp_path
 def test_edit_refuses_a_changed_id(cli, collection, notes_dir, tmp_path, monkeypatch) -> None:
     use_editor(tmp_path, monkeypatch, "text.replace(\"id: '1706.03762'\", 'id: 1605.08386')")
     result = cli("edit", "1706.03762", code=1)
-    assert "changed from 1706.03762 to 1605.08386" in result.stderr
+    assert "line 1: the id was changed from 1706.03762 to 1605.08386" in result.stderr
     assert load(notes_dir, "1706.03762")["id"] == "1706.03762"
 
 

@@ -42,6 +42,16 @@ def test_files_are_named_after_the_id_without_version(store: NoteStore) -> None:
     assert names == ["1706.03762.yaml", "hep-th_9901001.yaml"]
 
 
+def test_the_index_is_git_ignored_inside_the_folder(store: NoteStore) -> None:
+    store.refresh()
+    ignore = store.root / ".gitignore"
+    assert ".index.json" in ignore.read_text().splitlines()
+    ignore.write_text("mine\n")
+    (store.root / INDEX_NAME).unlink()
+    store.refresh()
+    assert ignore.read_text() == "mine\n"  # never overwritten
+
+
 def test_create_never_overwrites(store: NoteStore) -> None:
     before = store.path_for(parse_id("1706.03762")).read_bytes()
     assert store.create(make_note("1706.03762", "Something else")) is False
