@@ -22,7 +22,10 @@ from papernotes.note import Note, dump_note, load_note
 
 INDEX_NAME = ".index.json"
 # Written once into a notes folder, so a folder kept in git never commits derived files.
-GITIGNORE = "# made by papernotes: the index is derived from the notes\n.index.json\n.*.tmp\n"
+GITIGNORE = (
+    "# made by papernotes: the index is derived from the notes; drafts are unsaved edits\n"
+    ".index.json\n.*.tmp\n.*.draft.yaml\n"
+)
 INDEX_FORMAT = 1
 _NOTES = "notes"
 _META = "meta"

@@ -1,0 +1,86 @@
+"""Editing through an external editor: retries, drafts, the editor command itself."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from papernotes.editing import EditResult, draft_path, edit_note, editor_command
+from papernotes.errors import NoteFileError, PapernotesError
+from papernotes.ids import parse_id
+from papernotes.note import Note
+from papernotes.store import NoteStore
+
+# Each run appends a line; the first run breaks the YAML, the second repairs it.
+TWO_STEP_EDITOR = """
+import sys
+from pathlib import Path
+path = Path(sys.argv[1])
+text = path.read_text()
+if "tldr: [" in text:
+    path.write_text(text.replace("tldr: [", "tldr: "))
+else:
+    path.write_text(text.replace("tldr: ''", "tldr: [half typed"))
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> NoteStore:
+    store = NoteStore(tmp_path / "notes")
+    store.create(Note(id="1706.03762", version=7, title="Attention Is All You Need"))
+    return store
+
+
+def test_saying_yes_to_retry_reopens_until_valid(store: NoteStore, tmp_path: Path) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(TWO_STEP_EDITOR)
+    problems: list[str] = []
+
+    def retry(problem: str) -> bool:
+        problems.append(problem)
+        return True
+
+    arxiv_id = parse_id("1706.03762")
+    result = edit_note(store, arxiv_id, editor=[sys.executable, str(script)], retry=retry)
+    assert result is EditResult.SAVED
+    assert len(problems) == 1 and "line" in problems[0]
+    assert store.get(arxiv_id).tldr == "half typed"
+    assert not draft_path(store, arxiv_id).exists()
+
+
+def test_saying_no_keeps_the_draft_and_the_note(store: NoteStore, tmp_path: Path) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(TWO_STEP_EDITOR)
+    arxiv_id = parse_id("1706.03762")
+    before = store.read_text(arxiv_id)
+    with pytest.raises(NoteFileError, match="kept in"):
+        edit_note(store, arxiv_id, editor=[sys.executable, str(script)], retry=lambda _: False)
+    assert store.read_text(arxiv_id) == before
+    assert "half typed" in draft_path(store, arxiv_id).read_text()
+
+
+def test_a_failing_editor_changes_nothing(store: NoteStore) -> None:
+    arxiv_id = parse_id("1706.03762")
+    before = store.read_text(arxiv_id)
+    with pytest.raises(PapernotesError, match="exited with status 1"):
+        edit_note(store, arxiv_id, editor=["false"], retry=lambda _: False)
+    assert store.read_text(arxiv_id) == before
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"VISUAL": "code --wait", "EDITOR": "vi"}, ["code", "--wait"]),
+        ({"EDITOR": "emacs -nw"}, ["emacs", "-nw"]),
+        ({"VISUAL": "  ", "EDITOR": "'/opt/my editor/bin/ed' -q"}, ["/opt/my editor/bin/ed", "-q"]),
+    ],
+)
+def test_editor_command_is_split_like_a_shell_without_running_one(environ, expected) -> None:
+    assert editor_command(environ) == expected
+
+
+def test_editor_command_with_unbalanced_quotes() -> None:
+    with pytest.raises(PapernotesError, match="EDITOR"):
+        editor_command({"EDITOR": "'unclosed"})
