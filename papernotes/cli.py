@@ -20,6 +20,7 @@ from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.ids import ArxivId, parse_id
 from papernotes.listing import SortKey
+from papernotes.note import Note
 from papernotes.store import NoteStore, Refresh
 
 HELP = """Reading notes on arXiv papers, kept as plain YAML files.
@@ -274,6 +275,62 @@ def list_notes(
         )
 
 
+@app.command(context_settings={"ignore_unknown_options": True})
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY",
+            help='Words (all must match), "a phrase", -excluded, prefix*, and fields '
+            "title: author: tag: cat: year:2017..2019 id:",
+            show_default=False,
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 20,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array of notes with score and snippet.")
+    ] = False,
+) -> None:
+    """Find notes: ranked full-text search over arXiv's fields and your own notes.
+
+    Examples: `papernotes search lottery ticket author:morcos year:2019..2020` and
+    `papernotes search '"attention heads"' tag:bert -syntax`
+
+    Case, accents and word endings do not matter (`wubben` finds Wübben, `ticket` finds
+    tickets); Russian and other scripts work the same way. Best matches first: hits in
+    the title, TL;DR and tags count most.
+    """
+    from papernotes.display import make_console, print_hits
+    from papernotes.search import highlighter, parse_query, rank, snippet
+
+    query = parse_query(" ".join(words))
+    store = _store(ctx)
+    index = store.search_index(on_refresh=_report)
+    hits = rank(index, query)
+    wanted = highlighter(index, query)
+    found: list[tuple[Note, float, str, list[tuple[int, int]]]] = []
+    for hit in hits:
+        if len(found) == limit:
+            break
+        try:
+            note = store.get(parse_id(index.docs[hit.position].id))
+        except PapernotesError as err:  # changed under us since the index was read
+            _say(f"Warning: skipped {err}")
+            continue
+        found.append((note, hit.score, *snippet(note, wanted)))
+    if as_json:
+        _print_json(
+            [{**n.to_dict(), "score": round(s, 4), "snippet": text} for n, s, text, _ in found]
+        )
+    else:
+        print_hits(make_console(), found)
+    if not found:
+        _say(f"No notes match {' '.join(words)!r}.")
+    elif len(hits) > limit and not as_json:
+        _say(f"Showing {limit} of {len(hits)} matches; --limit shows more.")
+
+
 @app.command()
 def edit(
     ctx: typer.Context,
@@ -347,6 +404,7 @@ def reindex(ctx: typer.Context) -> None:
     """
     store = _store(ctx)
     refresh = store.refresh(rebuild=True)
+    store.search_index(rebuild=True)
     for problem in refresh.broken:
         _say(f"Warning: skipped {problem}")
     print(f"Indexed {refresh.read - len(refresh.broken)} notes in {store.root}/.")

@@ -151,6 +151,36 @@ def print_notes(console: Console, notes: Iterable[Note]) -> None:
     console.print(table)
 
 
+def print_hits(
+    console: Console, hits: Sequence[tuple[Note, float, str, list[tuple[int, int]]]]
+) -> None:
+    """`search`: title lines with highlighted snippets on a terminal; TSV otherwise."""
+    if not console.is_terminal:
+        rows = (
+            (n.id, str(n.year or ""), f"{score:.2f}", title_of(n), first_author(n), text)
+            for n, score, text, _ in hits
+        )
+        console.file.write("".join("\t".join(safe(c) for c in row) + "\n" for row in rows))
+        return
+    from rich.text import Text
+
+    for note, _score, text, marks in hits:
+        line = Text()
+        line.append(f"{note.id}", style="cyan")
+        line.append(f"  {note.year or ''}  ")
+        line.append(safe(title_of(note)), style="bold")
+        details = ", ".join(
+            x for x in (first_author(note), " ".join(f"#{t}" for t in note.tags)) if x
+        )
+        if details:
+            line.append(f"  {safe(details)}", style="dim")
+        console.print(line)
+        passage = Text("    " + safe(text), style="dim")
+        for start, end in marks:
+            passage.stylize("bold yellow", start + 4, end + 4)
+        console.print(passage)
+
+
 def outcome_text(outcome: Outcome) -> Text:
     """One line per requested paper for `add`."""
     from rich.text import Text

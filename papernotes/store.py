@@ -14,17 +14,20 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
 from papernotes.ids import ArxivId
 from papernotes.note import Note, dump_note, load_note
 
+if TYPE_CHECKING:
+    from papernotes.search_index import SearchIndex
+
 INDEX_NAME = ".index.json"
 # Written once into a notes folder, so a folder kept in git never commits derived files.
 GITIGNORE = (
     "# made by papernotes: the index is derived from the notes; drafts are unsaved edits\n"
-    ".index.json\n.*.tmp\n.*.draft.yaml\n"
+    ".index.json\n.search.idx\n.*.tmp\n.*.draft.yaml\n"
 )
 INDEX_FORMAT = 1
 _NOTES = "notes"
@@ -200,6 +203,45 @@ class NoteStore:
                 db.table(_META).insert({"format": INDEX_FORMAT})
                 db.table(_NOTES).insert_multiple(records)
         return records, refresh
+
+    def search_index(
+        self, on_refresh: Callable[[Refresh], None] | None = None, *, rebuild: bool = False
+    ) -> SearchIndex:
+        """The full-text index, brought up to date first; reading it is the fast path.
+
+        When the stats of the note files match the ones it was made from, the index is used
+        as it is, without loading the TinyDB index; otherwise the TinyDB index is refreshed
+        and the full-text index synced to its records and rewritten.
+        """
+        from papernotes.search_index import SEARCH_INDEX_NAME, IndexBuilder, SearchIndex
+
+        path = self.root / SEARCH_INDEX_NAME
+        files = dict(self._scan())
+        current: SearchIndex | None = None
+        try:
+            current = None if rebuild else SearchIndex.open(path)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):
+            current = None  # damaged or from another version: rebuilt below
+        if current is not None and current.stats() == files:
+            if on_refresh:
+                on_refresh(Refresh(broken=current.problems))
+            return current
+        records, refresh = self._refreshed()
+        if on_refresh:
+            on_refresh(refresh)
+        builder = IndexBuilder()
+        if current is not None:
+            try:
+                builder = IndexBuilder.from_bytes(current.data)
+            except ValueError:
+                builder = IndexBuilder()
+        builder.sync(records)
+        data = builder.to_bytes()
+        if files or path.exists():
+            write_atomic(path, data)
+        return SearchIndex(data)
 
     def _scan(self) -> Iterator[tuple[str, tuple[int, int]]]:
         try:

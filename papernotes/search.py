@@ -1,0 +1,284 @@
+"""The search language and ranking: parse a query, score notes with BM25F, cut snippets.
+
+Pure functions over a `SearchIndex` and notes already loaded; no I/O here.
+
+Syntax: words must all match (AND); `"a phrase"`; `-word` or `-"phrase"` excludes;
+`word*` matches words starting with `word`; fields `title:`, `author:`, `tag:`, `cat:`,
+`year:2019` or `year:2017..2019`, `id:`. Matching folds case and accents and widens each
+word to every form sharing its stem (`ticket` finds `tickets`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from papernotes.errors import InvalidIdError, UsageError
+from papernotes.ids import parse_id
+from papernotes.note import Note
+from papernotes.search_index import FIELDS, SearchIndex, phrase_pattern, word_pattern
+from papernotes.text import STOPWORDS, fold, index_words, words
+
+# Hits in the title, the TL;DR and the tags weigh more than hits in the abstract.
+WEIGHTS = {
+    "title": 3.0,
+    "tldr": 2.5,
+    "tags": 2.5,
+    "authors": 2.0,
+    "notes": 1.5,
+    "abstract": 1.0,
+    "extra": 0.7,
+}
+K1, B = 1.2, 0.75
+TEXT_FIELDS = {"title": ("title",), "author": ("authors",)}
+FILTER_FIELDS = ("tag", "cat", "year", "id")
+ALIASES = {"ti": "title", "au": "author", "tags": "tag", "category": "cat", "arxiv": "id"}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One word, phrase or prefix to look for, in every field or in one."""
+
+    text: str
+    parts: tuple[str, ...]  # folded words (one unless a phrase)
+    fields: tuple[str, ...] = FIELDS
+    prefix: bool = False
+    exact: bool = False  # names: no widening to other forms of the word
+    negated: bool = False
+
+
+@dataclass
+class Query:
+    """A parsed query: text clauses and filters on tags, categories, years and ids."""
+
+    clauses: list[Clause] = field(default_factory=list)
+    tags: list[tuple[str, bool]] = field(default_factory=list)  # (folded tag, negated)
+    categories: list[tuple[str, bool]] = field(default_factory=list)
+    years: list[tuple[int, int, bool]] = field(default_factory=list)
+    ids: list[tuple[str, bool]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # words too common to search for
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is left to search for."""
+        return not (
+            [c for c in self.clauses if not c.negated]
+            or self.tags
+            or self.categories
+            or self.years
+            or self.ids
+        )
+
+
+@dataclass
+class Hit:
+    """A note that matched, by its position in the index, with its score."""
+
+    position: int
+    score: float
+
+
+_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z]+):)?("([^"]*)"|"|([^\s"]+))')
+
+
+def parse_query(text: str) -> Query:
+    """Parse the search language; raises `UsageError` naming what cannot be parsed."""
+    query = Query()
+    position, text = 0, text.strip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None or match.group(3) == '"':
+            raise UsageError(f"unclosed quote in query: {text[position:].strip()!r}")
+        position = match.end()
+        negated = match.group(1) == "-"
+        name, quoted, bare = match.group(2), match.group(4), match.group(5)
+        if name and name.lower() in ("http", "https"):
+            name, bare = None, f"{name}:{bare}"
+        value = quoted if quoted is not None else bare or ""
+        if name:
+            _field(query, ALIASES.get(name.lower(), name.lower()), value, negated, name)
+        else:
+            _text_clause(query, value, negated, quoted is not None, FIELDS, exact=False)
+    if query.empty:
+        common = ", ".join(repr(w) for w in dict.fromkeys(query.ignored))
+        hint = f" ({common}: too common to search for)" if common else ""
+        raise UsageError(f"nothing to search for in {text!r}{hint}")
+    return query
+
+
+def _field(query: Query, name: str, value: str, negated: bool, given: str) -> None:
+    if not value:
+        raise UsageError(f"{given}: needs a value, like {given}:something")
+    if name in TEXT_FIELDS:
+        exact = name == "author"
+        _text_clause(query, value, negated, " " in value, TEXT_FIELDS[name], exact=exact)
+    elif name == "tag":
+        query.tags.append((fold(value.lstrip("#")), negated))
+    elif name == "cat":
+        query.categories.append((value.lower(), negated))
+    elif name == "year":
+        first, last = _years(value)
+        query.years.append((first, last, negated))
+    elif name == "id":
+        try:
+            value = parse_id(value).base
+        except InvalidIdError:
+            value = value.lower()  # a prefix like id:1706. or id:hep-th
+        query.ids.append((value, negated))
+    else:
+        known = ", ".join(f"{f}:" for f in (*TEXT_FIELDS, *FILTER_FIELDS))
+        raise UsageError(f"unknown field {given}: in query (fields are {known})")
+
+
+def _years(value: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})?(\.\.)?(\d{4})?", value)
+    if (
+        not match
+        or not (match.group(1) or match.group(3))
+        or (match.group(1) and match.group(3) and not match.group(2))
+    ):
+        raise UsageError(f"year:{value}: expected year:2019, year:2017..2019 or year:2019..")
+    first = int(match.group(1)) if match.group(1) else 0
+    last = int(match.group(3)) if match.group(3) else (9999 if match.group(2) else first)
+    if first > last:
+        raise UsageError(f"year:{value}: the range runs backwards; write year:{last}..{first}")
+    return first, last
+
+
+def _text_clause(
+    query: Query, value: str, negated: bool, phrase: bool, fields: tuple[str, ...], *, exact: bool
+) -> None:
+    prefix = value.endswith("*") and not phrase
+    found = index_words(value.rstrip("*") if prefix else value)
+    if not found:
+        query.ignored.extend(w for w in words(value) if w in STOPWORDS)
+        return
+    if prefix or (not phrase and len(found) == 1):
+        query.clauses.append(
+            Clause(value, (found[-1] if prefix else found[0],), fields, prefix, exact, negated)
+        )
+        if prefix and len(found) > 1:  # `state-of-art*`: the leading words as a phrase
+            query.clauses.append(Clause(value, tuple(found[:-1]), fields, False, exact, negated))
+    else:
+        query.clauses.append(Clause(value, tuple(found), fields, False, exact, negated))
+
+
+def _pattern(index: SearchIndex, clause: Clause) -> re.Pattern[bytes]:
+    if clause.prefix:
+        return word_pattern(clause.parts, prefix=True)
+    forms = [{w} if clause.exact else index.forms(w) for w in clause.parts]
+    return word_pattern(forms[0]) if len(forms) == 1 else phrase_pattern(forms)
+
+
+def _passes_filters(index: SearchIndex, query: Query, position: int) -> bool:
+    doc = index.docs[position]
+    for tag, negated in query.tags:
+        if _tag_matches(tag, doc.tags) == negated:
+            return False
+    for category, negated in query.categories:
+        cats = [c.lower() for c in doc.categories]
+        hit = any(c == category or c.startswith(category + ".") for c in cats)
+        if hit == negated:
+            return False
+    for first, last, negated in query.years:
+        year = doc.year
+        if (year is not None and first <= year <= last) == negated:
+            return False
+    for wanted, negated in query.ids:
+        if (doc.id == wanted or doc.id.lower().startswith(wanted)) == negated:
+            return False
+    return True
+
+
+def _tag_matches(tag: str, tags: list[str]) -> bool:
+    if tag.endswith("*"):
+        return any(t.startswith(tag[:-1]) for t in tags)
+    return tag in tags
+
+
+def rank(index: SearchIndex, query: Query) -> list[Hit]:
+    """Every note matching `query`, best first (BM25F; ties newest first)."""
+    total = len(index.docs)
+    if total == 0:
+        return []
+    averages = [(sum(d.lengths[i] for d in index.docs) / total) or 1.0 for i in range(len(FIELDS))]
+    filtered = query.tags or query.categories or query.years or query.ids
+    candidates = {i for i in range(total) if not filtered or _passes_filters(index, query, i)}
+    scores: dict[int, float] = dict.fromkeys(candidates, 0.0)
+    for clause in query.clauses:
+        pattern = _pattern(index, clause)
+        per_field = {name: index.count(name, pattern) for name in clause.fields}
+        matched = set().union(*per_field.values()) & candidates
+        if clause.negated:
+            candidates -= matched
+            continue
+        candidates &= matched
+        if not candidates:
+            return []
+        idf = math.log(1 + (total - len(matched) + 0.5) / (len(matched) + 0.5))
+        for position in candidates:
+            lengths = index.docs[position].lengths
+            weighted = 0.0
+            for name, counts in per_field.items():
+                tf = counts.get(position)
+                if tf:
+                    slot = FIELDS.index(name)
+                    norm = 1 - B + B * lengths[slot] / averages[slot]
+                    weighted += WEIGHTS[name] * tf / norm
+            scores[position] += idf * weighted * (K1 + 1) / (K1 + weighted)
+    hits = sorted(
+        (Hit(p, scores[p]) for p in candidates),
+        key=lambda h: (index.docs[h.position].published, index.docs[h.position].id),
+        reverse=True,
+    )
+    return sorted(hits, key=lambda h: -round(h.score, 9))  # stable: ties stay newest first
+
+
+def highlighter(index: SearchIndex, query: Query) -> Callable[[str], bool]:
+    """A test for folded words that the snippet should highlight."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for clause in query.clauses:
+        if clause.negated:
+            continue
+        if clause.prefix:
+            prefixes.extend(clause.parts)
+        else:
+            for part in clause.parts:
+                exact.update({part} if clause.exact else index.forms(part))
+    return lambda word: word in exact or any(word.startswith(p) for p in prefixes)
+
+
+_WORD_SPAN = re.compile(r"\w+")
+
+
+def snippet(
+    note: Note, wanted: Callable[[str], bool], width: int = 160
+) -> tuple[str, list[tuple[int, int]]]:
+    """A short passage around the first matched word, and the spans of matched words."""
+    sources = [note.tldr, note.commentary, " ".join(note.findings), note.abstract, note.title]
+    sources = [s for s in sources if s]
+    for text in sources:
+        spans = [m.span() for m in _WORD_SPAN.finditer(text) if wanted(fold(m.group()))]
+        if spans:
+            break
+    else:
+        text = sources[0] if sources else ""
+        spans = []
+    first = spans[0][0] if spans else 0
+    start = max(0, first - width // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > first else end
+    passage = " ".join(text[start:end].split())
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    shown = lead + passage + tail
+    marks = [m.span() for m in _WORD_SPAN.finditer(shown) if wanted(fold(m.group()))]
+    return shown, marks

@@ -1,0 +1,63 @@
+"""Words for search: folding (case, accents, compatibility forms), tokens, stems, stopwords.
+
+Index and query go through the same functions, so `Wübben` finds `wubben`, `Ёлка` finds
+`елка`, and `tickets` and `ticket` share a stem. Stems come from the Snowball algorithms:
+English for Latin script, Russian for Cyrillic; other scripts are matched as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+_WORD = re.compile(r"\w+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+
+# Words too common to help a search; left out of the index and of queries alike.
+_ENGLISH_STOPWORDS = (
+    "a an and are as at be by for from has have in is it its of on or that the this to was "
+    "were which with we our these those their there then than also can not no but into via "
+    "using use used been being such may more most other some all any each both between"
+)
+_RUSSIAN_STOPWORDS = (
+    "и в во не на с со что как а но к ко по из за от до для о об при это его ее её их же ли "
+    "бы то так также или уже у мы они она он оно был была было были быть ещё еще лишь только"
+)
+STOPWORDS = frozenset(f"{_ENGLISH_STOPWORDS} {_RUSSIAN_STOPWORDS}".split())
+
+
+def fold(text: str) -> str:
+    """Case-fold and strip accents: 'Wübben' -> 'wubben', 'ﬁne' -> 'fine', 'Ёж' -> 'еж'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, stopwords included (phrases and highlighting need them)."""
+    return _WORD.findall(fold(text))
+
+
+def index_words(text: str) -> list[str]:
+    """The folded words of `text` worth indexing: stopwords and `_` runs dropped."""
+    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and w.strip("_")]
+
+
+@lru_cache(maxsize=1)
+def _stemmers() -> tuple[Any, Any]:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english"), snowballstemmer.stemmer("russian")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The stem of one folded word (unchanged for scripts without a stemmer, and numbers)."""
+    english, russian = _stemmers()
+    if _LATIN.search(word):
+        return str(english.stemWord(word))
+    if _CYRILLIC.search(word):
+        return str(russian.stemWord(word))
+    return word
