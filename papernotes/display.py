@@ -162,6 +162,7 @@ def print_hits(
         )
         console.file.write("".join("\t".join(safe(c) for c in row) + "\n" for row in rows))
         return
+    from rich.padding import Padding
     from rich.text import Text
 
     for note, _score, text, marks in hits:
@@ -175,10 +176,10 @@ def print_hits(
         if details:
             line.append(f"  {safe(details)}", style="dim")
         console.print(line)
-        passage = Text("    " + safe(text), style="dim")
+        passage = Text(safe(text), style="dim")
         for start, end in marks:
-            passage.stylize("bold yellow", start + 4, end + 4)
-        console.print(passage)
+            passage.stylize("not dim bold yellow", start, end)
+        console.print(Padding(passage, (0, 0, 0, 4)))
 
 
 def outcome_text(outcome: Outcome) -> Text:

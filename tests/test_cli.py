@@ -482,3 +482,70 @@ def test_python_dash_m(notes_dir) -> None:
         check=False,
     )
     assert result.returncode == 0 and result.stdout.startswith("papernotes ")
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def test_search_ranks_and_prints_one_line_per_note(cli, collection, notes_dir) -> None:
+    out = cli("search", "attention").stdout.splitlines()
+    assert out[0].startswith("1706.03762\t2017\t")
+    fields = out[0].split("\t")
+    assert fields[3] == ATTENTION and fields[4] == "Ashish Vaswani et al."
+    assert "attention" in fields[5].lower()
+
+
+def test_search_json_adds_score_and_snippet(cli, collection) -> None:
+    results = json.loads(cli("search", "ricci", "flow", "--json").stdout)
+    assert [r["id"] for r in results] == ["math/0211159"]
+    assert results[0]["score"] > 0 and "Ricci" in results[0]["snippet"]
+    assert results[0]["authors"] == [{"name": "Grisha Perelman", "affiliations": []}]
+
+
+def test_search_words_starting_with_a_dash_are_query_syntax(cli, collection) -> None:
+    both = cli("search", "cat:cs").stdout
+    assert "1706.03762" in both and "1710.08557" in both
+    without = cli("search", "cat:cs", "-attention").stdout
+    assert "1706.03762" not in without and "1710.08557" in without
+
+
+def test_search_limit_and_no_match(cli, collection) -> None:
+    limited = cli("search", "year:2000..2020", "--limit", "2")
+    assert len(limited.stdout.splitlines()) == 2 and "Showing 2 of 4" in limited.stderr
+    none = cli("search", "zebrafish")
+    assert none.stdout == "" and "No notes match" in none.stderr
+    assert json.loads(cli("search", "zebrafish", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [('"unclosed', "unclosed quote"), ("foo:bar", "unknown field"), ("year:20x", "year:")],
+)
+def test_search_query_errors_exit_2(cli, collection, query: str, words: str) -> None:
+    result = cli("search", query, code=2)
+    assert words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_sees_hand_edits_and_never_rewrites_notes(cli, collection, notes_dir) -> None:
+    cli("search", "attention")
+    before = {p: p.stat().st_mtime_ns for p in notes_dir.glob("*.yaml")}
+    path = note_file(notes_dir, "1710.08557")
+    path.write_text(path.read_text().replace("tldr: ''", "tldr: grasping like a зебра"))
+    assert cli("search", "зебры").stdout.startswith("1710.08557")
+    del before[path]
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_search_skips_a_broken_note_with_a_warning(cli, collection, notes_dir) -> None:
+    note_file(notes_dir, "1706.03762").write_text("id: [broken\n")
+    result = cli("search", "year:1990..2030")
+    assert "1706.03762.yaml" in result.stderr
+    assert len(result.stdout.splitlines()) == 3
+
+
+def test_search_on_terminal_highlights(cli, collection, monkeypatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    out = cli("search", "transformer").stdout
+    assert "\x1b[1;33mTransformer" in out  # bold yellow on the matched word
+    assert ATTENTION in out
