@@ -20,7 +20,6 @@ from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.ids import ArxivId, parse_id
 from papernotes.listing import SortKey
-from papernotes.note import Note
 from papernotes.store import NoteStore, Refresh
 
 HELP = """Reading notes on arXiv papers, kept as plain YAML files.
@@ -132,11 +131,9 @@ def _progress() -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]
     if not sys.stderr.isatty():
         yield (lambda total: None), (lambda done: None)
         return
-    from rich.progress import Progress
+    from papernotes.display import make_progress
 
-    from papernotes.display import make_console
-
-    with Progress(console=make_console(stderr=True), transient=True) as bar:
+    with make_progress() as bar:
         task = bar.add_task("Fetching from arXiv", total=None)
         yield (
             lambda total: bar.update(
@@ -301,34 +298,19 @@ def search(
     tickets); Russian and other scripts work the same way. Best matches first: hits in
     the title, TL;DR and tags count most.
     """
-    from papernotes.display import make_console, print_hits
-    from papernotes.search import highlighter, parse_query, rank, snippet
+    from papernotes.display import make_console, print_results
+    from papernotes.search import parse_query, search_notes
 
     query = parse_query(" ".join(words))
-    store = _store(ctx)
-    index = store.search_index(on_refresh=_report)
-    hits = rank(index, query)
-    wanted = highlighter(index, query)
-    found: list[tuple[Note, float, str, list[tuple[int, int]]]] = []
-    for hit in hits:
-        if len(found) == limit:
-            break
-        try:
-            note = store.get(parse_id(index.docs[hit.position].id))
-        except PapernotesError as err:  # changed under us since the index was read
-            _say(f"Warning: skipped {err}")
-            continue
-        found.append((note, hit.score, *snippet(note, wanted)))
+    found, total = search_notes(_store(ctx).search_index(on_refresh=_report), query, limit)
     if as_json:
-        _print_json(
-            [{**n.to_dict(), "score": round(s, 4), "snippet": text} for n, s, text, _ in found]
-        )
+        _print_json([{**r.note.to_dict(), "score": r.score, "snippet": r.snippet} for r in found])
     else:
-        print_hits(make_console(), found)
+        print_results(make_console(), found)
     if not found:
         _say(f"No notes match {' '.join(words)!r}.")
-    elif len(hits) > limit and not as_json:
-        _say(f"Showing {limit} of {len(hits)} matches; --limit shows more.")
+    elif total > limit and not as_json:
+        _say(f"Showing {limit} of {total} matches; --limit shows more.")
 
 
 @app.command()

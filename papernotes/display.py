@@ -8,17 +8,20 @@ as the characters it is.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from papernotes.note import Note
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.progress import Progress
     from rich.text import Text
 
     from papernotes.intake import Outcome
+    from papernotes.search import Result
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -33,13 +36,52 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def make_console(*, stderr: bool = False) -> Console:
-    """A console that prints text literally (no markup, no guessing of highlights)."""
+class Output(Protocol):
+    """What the printing functions need: a rich Console, or `PlainOutput` in a pipe."""
+
+    @property
+    def is_terminal(self) -> bool: ...
+
+    @property
+    def file(self) -> IO[str]: ...
+
+    def print(self, *objects: Any) -> None: ...
+
+
+class PlainOutput:
+    """Stands in for a rich Console in a pipe: nothing is styled, so rich is not imported."""
+
+    is_terminal = False
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self.file = sys.stderr if stderr else sys.stdout
+
+    def print(self, *objects: Any) -> None:
+        """Each object's text (a rich Text loses its styles), unwrapped, on one line."""
+        self.file.write(" ".join(getattr(o, "plain", None) or str(o) for o in objects) + "\n")
+
+
+def make_console(*, stderr: bool = False) -> Output:
+    """A rich console for a terminal (text printed literally, no markup); plain otherwise.
+
+    Whether output is a terminal follows rich's own rules: FORCE_COLOR or TTY_COMPATIBLE=1
+    make it one, NO_COLOR only takes the colour away.
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    forced = os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1"
+    if not forced and not stream.isatty():
+        return PlainOutput(stderr=stderr)
     from rich.console import Console
 
-    console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
-    console.soft_wrap = not console.is_terminal  # a pipe gets whole lines, never wrapped
-    return console
+    return Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+
+
+def make_progress() -> Progress:
+    """A progress bar on stderr that disappears when done."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    return Progress(console=Console(stderr=True), transient=True)
 
 
 def title_of(note: Note) -> str:
@@ -108,7 +150,7 @@ def note_body(note: Note) -> Text:
     return text
 
 
-def print_note(console: Console, note: Note) -> None:
+def print_note(console: Output, note: Note) -> None:
     """`show`: a panel on a terminal, plain text otherwise."""
     body = note_body(note)
     if console.is_terminal:
@@ -119,7 +161,7 @@ def print_note(console: Console, note: Note) -> None:
         console.print(body)
 
 
-def print_notes(console: Console, notes: Iterable[Note]) -> None:
+def print_notes(console: Output, notes: Iterable[Note]) -> None:
     """`list`: a table on a terminal; tab-separated id, year, title, authors, tags otherwise."""
     rows = [
         (
@@ -151,33 +193,38 @@ def print_notes(console: Console, notes: Iterable[Note]) -> None:
     console.print(table)
 
 
-def print_hits(
-    console: Console, hits: Sequence[tuple[Note, float, str, list[tuple[int, int]]]]
-) -> None:
+def print_results(console: Output, results: Sequence[Result]) -> None:
     """`search`: title lines with highlighted snippets on a terminal; TSV otherwise."""
     if not console.is_terminal:
         rows = (
-            (n.id, str(n.year or ""), f"{score:.2f}", title_of(n), first_author(n), text)
-            for n, score, text, _ in hits
+            (
+                r.note.id,
+                str(r.note.year or ""),
+                f"{r.score:.2f}",
+                title_of(r.note),
+                first_author(r.note),
+                r.snippet,
+            )
+            for r in results
         )
         console.file.write("".join("\t".join(safe(c) for c in row) + "\n" for row in rows))
         return
     from rich.padding import Padding
     from rich.text import Text
 
-    for note, _score, text, marks in hits:
+    for result in results:
+        note = result.note
         line = Text()
-        line.append(f"{note.id}", style="cyan")
+        line.append(note.id, style="cyan")
         line.append(f"  {note.year or ''}  ")
         line.append(safe(title_of(note)), style="bold")
-        details = ", ".join(
-            x for x in (first_author(note), " ".join(f"#{t}" for t in note.tags)) if x
-        )
+        tags = " ".join(f"#{t}" for t in note.tags)
+        details = ", ".join(x for x in (first_author(note), tags) if x)
         if details:
             line.append(f"  {safe(details)}", style="dim")
         console.print(line)
-        passage = Text(safe(text), style="dim")
-        for start, end in marks:
+        passage = Text(safe(result.snippet), style="dim")
+        for start, end in result.marks:
             passage.stylize("not dim bold yellow", start, end)
         console.print(Padding(passage, (0, 0, 0, 4)))
 

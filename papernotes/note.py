@@ -5,26 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import InvalidIdError, NoteFileError
 from papernotes.ids import ArxivId, parse_id
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The safe loader, reading unquoted decimals as text: `id: 1501.00010` keeps its zero."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012 - a class-level table, as PyYAML keeps it
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:float"]
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-    }
-
-
-_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:
+    import yaml
 
 READER_FIELDS = ("tldr", "findings", "commentary", "tags")
 _TEXT = ("title", "abstract", "tldr", "commentary", "primary_category")
@@ -205,11 +193,39 @@ def normalise_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class _NoteDumper(_BaseDumper):  # type: ignore[misc,valid-type]
-    """Long text as folded blocks, multi-line text as literal blocks; never aliases."""
+@cache
+def _loader() -> type[yaml.SafeLoader]:
+    """The safe loader (libyaml's when present), reading unquoted decimals as text.
 
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+    `id: 1501.00010` written by hand keeps its last zero. Built on first use so that
+    commands that never read YAML do not import it.
+    """
+    import yaml
+
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[valid-type,misc]
+        yaml_implicit_resolvers = {  # noqa: RUF012 - a class-level table, as PyYAML keeps it
+            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:float"]
+            for first, resolvers in base.yaml_implicit_resolvers.items()
+        }
+
+    return Loader
+
+
+@cache
+def _dumper() -> type[yaml.SafeDumper]:
+    """The safe dumper: long text folded, multi-line text literal, never aliases."""
+    import yaml
+
+    base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[valid-type,misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    Dumper.add_representer(str, _represent_str)
+    return Dumper
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
@@ -223,9 +239,6 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
-_NoteDumper.add_representer(str, _represent_str)
-
-
 def dump_note(note: Note) -> str:
     """The note as YAML text, in the fixed key order, UTF-8 characters kept as they are."""
     data = note.to_dict()
@@ -234,9 +247,11 @@ def dump_note(note: Note) -> str:
     for author in data["authors"]:  # most papers list none: keep the file short
         if not author["affiliations"]:
             del author["affiliations"]
+    import yaml
+
     text: str = yaml.dump(
         data,
-        Dumper=_NoteDumper,
+        Dumper=_dumper(),
         sort_keys=False,
         allow_unicode=True,
         width=88,
@@ -247,8 +262,10 @@ def dump_note(note: Note) -> str:
 
 def load_note(text: str, source: str) -> Note:
     """Parse a note's YAML with the safe loader; errors name the file and line."""
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as err:
         raise NoteFileError(f"{source}: {_yaml_problem(err)}") from None
     return Note.from_dict(data, source)

@@ -10,15 +10,30 @@ word to every form sharing its stem (`ticket` finds `tickets`).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+import unicodedata
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from papernotes.errors import InvalidIdError, UsageError
 from papernotes.ids import parse_id
 from papernotes.note import Note
-from papernotes.search_index import FIELDS, SearchIndex, phrase_pattern, word_pattern
+from papernotes.search_index import (
+    CATEGORIES,
+    FIELDS,
+    FILE,
+    ID,
+    LENGTHS,
+    PUBLISHED,
+    TAGS,
+    SearchIndex,
+    needles,
+    year_of,
+)
 from papernotes.text import STOPWORDS, fold, index_words, words
 
 # Hits in the title, the TL;DR and the tags weigh more than hits in the abstract.
@@ -73,6 +88,16 @@ class Query:
 
 
 @dataclass
+class Result:
+    """A note found, ready to show: its score and a snippet with the spans to highlight."""
+
+    note: Note
+    score: float
+    snippet: str
+    marks: list[tuple[int, int]]
+
+
+@dataclass
 class Hit:
     """A note that matched, by its position in the index, with its score."""
 
@@ -97,6 +122,10 @@ def parse_query(text: str) -> Query:
         if name and name.lower() in ("http", "https"):
             name, bare = None, f"{name}:{bare}"
         value = quoted if quoted is not None else bare or ""
+        if not name and bare and bare.endswith(":") and _known_field(bare[:-1]):
+            name, value = bare[:-1], ""
+        if not name and not quoted and _is_arxiv_id(value):
+            name = "id"  # a pasted id or arXiv link finds that paper
         if name:
             _field(query, ALIASES.get(name.lower(), name.lower()), value, negated, name)
         else:
@@ -106,6 +135,21 @@ def parse_query(text: str) -> Query:
         hint = f" ({common}: too common to search for)" if common else ""
         raise UsageError(f"nothing to search for in {text!r}{hint}")
     return query
+
+
+def _known_field(name: str) -> bool:
+    name = ALIASES.get(name.lower(), name.lower())
+    return name in TEXT_FIELDS or name in FILTER_FIELDS
+
+
+def _is_arxiv_id(text: str) -> bool:
+    if not any(c.isdigit() for c in text) or not ("." in text or "/" in text):
+        return False
+    try:
+        parse_id(text)
+    except InvalidIdError:
+        return False
+    return True
 
 
 def _field(query: Query, name: str, value: str, negated: bool, given: str) -> None:
@@ -151,7 +195,7 @@ def _text_clause(
     query: Query, value: str, negated: bool, phrase: bool, fields: tuple[str, ...], *, exact: bool
 ) -> None:
     prefix = value.endswith("*") and not phrase
-    found = index_words(value.rstrip("*") if prefix else value)
+    found = words(value.rstrip("*")) if prefix else index_words(value)
     if not found:
         query.ignored.extend(w for w in words(value) if w in STOPWORDS)
         return
@@ -165,29 +209,27 @@ def _text_clause(
         query.clauses.append(Clause(value, tuple(found), fields, False, exact, negated))
 
 
-def _pattern(index: SearchIndex, clause: Clause) -> re.Pattern[bytes]:
-    if clause.prefix:
-        return word_pattern(clause.parts, prefix=True)
-    forms = [{w} if clause.exact else index.forms(w) for w in clause.parts]
-    return word_pattern(forms[0]) if len(forms) == 1 else phrase_pattern(forms)
+def _needles(index: SearchIndex, clause: Clause) -> list[bytes]:
+    if clause.prefix or clause.exact:
+        return needles([[w] for w in clause.parts])
+    return needles([index.forms(w) for w in clause.parts])
 
 
-def _passes_filters(index: SearchIndex, query: Query, position: int) -> bool:
-    doc = index.docs[position]
+def _passes_filters(row: list[Any], query: Query) -> bool:
     for tag, negated in query.tags:
-        if _tag_matches(tag, doc.tags) == negated:
+        if _tag_matches(tag, row[TAGS]) == negated:
             return False
     for category, negated in query.categories:
-        cats = [c.lower() for c in doc.categories]
+        cats = [c.lower() for c in row[CATEGORIES]]
         hit = any(c == category or c.startswith(category + ".") for c in cats)
         if hit == negated:
             return False
     for first, last, negated in query.years:
-        year = doc.year
+        year = year_of(row)
         if (year is not None and first <= year <= last) == negated:
             return False
     for wanted, negated in query.ids:
-        if (doc.id == wanted or doc.id.lower().startswith(wanted)) == negated:
+        if (row[ID] == wanted or row[ID].lower().startswith(wanted)) == negated:
             return False
     return True
 
@@ -198,42 +240,50 @@ def _tag_matches(tag: str, tags: list[str]) -> bool:
     return tag in tags
 
 
-def rank(index: SearchIndex, query: Query) -> list[Hit]:
-    """Every note matching `query`, best first (BM25F; ties newest first)."""
-    total = len(index.docs)
-    if total == 0:
-        return []
-    averages = [(sum(d.lengths[i] for d in index.docs) / total) or 1.0 for i in range(len(FIELDS))]
+def rank(index: SearchIndex, query: Query, limit: int | None = None) -> tuple[list[Hit], int]:
+    """The best `limit` notes for `query` (all with None), and how many matched in all.
+
+    BM25F: each field's term frequency is length-normalised and weighted before the
+    saturation; document frequency counts notes with the term in any field. Ties go to
+    the newest paper.
+    """
+    rows = index.rows
+    total = len(rows)
     filtered = query.tags or query.categories or query.years or query.ids
-    candidates = {i for i in range(total) if not filtered or _passes_filters(index, query, i)}
-    scores: dict[int, float] = dict.fromkeys(candidates, 0.0)
+    candidates = {i for i in range(total) if not filtered or _passes_filters(rows[i], query)}
+    scores: defaultdict[int, float] = defaultdict(float)
     for clause in query.clauses:
-        pattern = _pattern(index, clause)
-        per_field = {name: index.count(name, pattern) for name in clause.fields}
-        matched = set().union(*per_field.values()) & candidates
+        wanted = _needles(index, clause)
+        per_field = {
+            name: index.count(name, wanted, whole=not clause.prefix) for name in clause.fields
+        }
+        matched = set().union(*per_field.values())
         if clause.negated:
             candidates -= matched
             continue
         candidates &= matched
         if not candidates:
-            return []
+            return [], 0
         idf = math.log(1 + (total - len(matched) + 0.5) / (len(matched) + 0.5))
-        for position in candidates:
-            lengths = index.docs[position].lengths
-            weighted = 0.0
-            for name, counts in per_field.items():
-                tf = counts.get(position)
-                if tf:
-                    slot = FIELDS.index(name)
-                    norm = 1 - B + B * lengths[slot] / averages[slot]
-                    weighted += WEIGHTS[name] * tf / norm
-            scores[position] += idf * weighted * (K1 + 1) / (K1 + weighted)
-    hits = sorted(
-        (Hit(p, scores[p]) for p in candidates),
-        key=lambda h: (index.docs[h.position].published, index.docs[h.position].id),
-        reverse=True,
-    )
-    return sorted(hits, key=lambda h: -round(h.score, 9))  # stable: ties stay newest first
+        weighted: defaultdict[int, float] = defaultdict(float)
+        for name, counts in per_field.items():
+            slot, weight = FIELDS.index(name), WEIGHTS[name]
+            average = index.averages[slot]
+            for position, tf in counts.items():
+                length = rows[position][LENGTHS][slot]
+                weighted[position] += weight * tf / (1 - B + B * length / average)
+        for position, value in weighted.items():
+            scores[position] += idf * value * (K1 + 1) / (K1 + value)
+
+    def order(position: int) -> tuple[float, str, str]:
+        row = rows[position]
+        return round(scores[position], 9), row[PUBLISHED], row[ID]
+
+    if limit is None:
+        best = sorted(candidates, key=order, reverse=True)
+    else:
+        best = heapq.nlargest(limit, candidates, key=order)
+    return [Hit(p, scores[p]) for p in best], len(candidates)
 
 
 def highlighter(index: SearchIndex, query: Query) -> Callable[[str], bool]:
@@ -259,7 +309,7 @@ def snippet(
 ) -> tuple[str, list[tuple[int, int]]]:
     """A short passage around the first matched word, and the spans of matched words."""
     sources = [note.tldr, note.commentary, " ".join(note.findings), note.abstract, note.title]
-    sources = [s for s in sources if s]
+    sources = [unicodedata.normalize("NFC", s) for s in sources if s]
     for text in sources:
         spans = [m.span() for m in _WORD_SPAN.finditer(text) if wanted(fold(m.group()))]
         if spans:
@@ -282,3 +332,14 @@ def snippet(
     shown = lead + passage + tail
     marks = [m.span() for m in _WORD_SPAN.finditer(shown) if wanted(fold(m.group()))]
     return shown, marks
+
+
+def search_notes(index: SearchIndex, query: Query, limit: int) -> tuple[list[Result], int]:
+    """The best `limit` notes for `query`, with snippets, and how many matched in all."""
+    hits, total = rank(index, query, limit)
+    wanted = highlighter(index, query)
+    found = []
+    for hit in hits:
+        note = Note.from_dict(index.record(hit.position), index.rows[hit.position][FILE])
+        found.append(Result(note, round(hit.score, 4), *snippet(note, wanted)))
+    return found, total

@@ -1,43 +1,53 @@
 """The full-text side of the index: every note's words, laid out to be scanned at C speed.
 
-It lives beside the TinyDB index (`.search.idx`) and is derived from the same records in
-the same refresh. A JSON document store must be parsed whole before one query can run,
-which at 100,000 notes costs seconds and hundreds of megabytes; this file is memory-mapped
-and searched in place instead:
+It lives beside the TinyDB index (`.search.idx`) and is synced to the same records. A JSON
+document store must be parsed whole before one query can run, which at 100,000 notes costs
+seconds and hundreds of megabytes; this file is memory-mapped and searched in place:
 
-- a JSON header: format, one row per note (file, mtime, size, id, dates, categories,
-  tags, word count per field) and the byte span of each section;
-- one section per field: a line per note, in header order, of its folded words;
-- a `stems` section: `stem<TAB>word word ...` for every word in the collection, so a
-  query word can be widened to every form that shares its stem.
+- a header (JSON): format, one row per note (file, mtime, size, id, published,
+  categories, folded tags, words per field), broken note files, average field lengths,
+  and the size of each section;
+- one section per searchable field: a line per note, in header order, each word of it
+  preceded by a space (` lottery ticket hypothesis`);
+- `records`: a line per note with its whole data as JSON, so results print without
+  reading YAML;
+- `stems`: a line `stem<TAB>word word ...` for every stem with more than one form, so a
+  query word widens to every form sharing its stem.
 
-A term is found with one compiled regular expression per field over the whole section;
-the byte offsets of the matches map to notes through the line starts.
+A word is found with `find(b" word")` over a whole section (memchr speed) and a check of
+the byte after it; match offsets map to notes through the line starts.
 """
 
 from __future__ import annotations
 
-import json
 import mmap
 import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from papernotes.text import fold, index_words, stem
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 1
+FORMAT = 4
 MAGIC = b"papernotes-search\n"
-_NEWLINE = re.compile(b"\n")
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
+SECTIONS = (*FIELDS, "records", "stems")
+_NEWLINE = re.compile(b"\n")
+_WORD_ENDS = (ord(" "), ord("\n"))
+
+# Positions in a header row.
+FILE, MTIME, SIZE, ID, PUBLISHED, CATEGORIES, TAGS, LENGTHS = range(8)
 
 
 def field_texts(record: Mapping[str, Any]) -> dict[str, str]:
     """The text of each searchable field of a note record (a note's plain data)."""
+    extra = [str(record.get(k) or "") for k in ("id", "doi", "journal_ref", "comment")]
     return {
         "title": record.get("title") or "",
         "tldr": record.get("tldr") or "",
@@ -45,96 +55,69 @@ def field_texts(record: Mapping[str, Any]) -> dict[str, str]:
         "authors": " ".join(a.get("name", "") for a in record.get("authors") or []),
         "notes": "\n".join([*(record.get("findings") or []), record.get("commentary") or ""]),
         "abstract": record.get("abstract") or "",
-        "extra": " ".join(str(record.get(k) or "") for k in ("id", "doi", "journal_ref", "comment"))
-        + " "
-        + " ".join(record.get("categories") or []),
+        "extra": " ".join([*extra, *(record.get("categories") or [])]),
     }
 
 
-@dataclass
-class Doc:
-    """One note as the search index knows it."""
-
-    file: str
-    mtime_ns: int
-    size: int
-    id: str
-    published: str
-    categories: list[str]
-    tags: list[str]  # folded, whole
-    lengths: list[int]  # words per field
-
-    @property
-    def year(self) -> int | None:
-        """Year of first publication, when known."""
-        return int(self.published[:4]) if self.published[:4].isdigit() else None
-
-    def row(self) -> list[Any]:
-        return [
-            self.file,
-            self.mtime_ns,
-            self.size,
-            self.id,
-            self.published,
-            self.categories,
-            self.tags,
-            self.lengths,
-        ]
+def year_of(row: list[Any]) -> int | None:
+    """Year of first publication of a header row, when known."""
+    published: str = row[PUBLISHED]
+    return int(published[:4]) if published[:4].isdigit() else None
 
 
 class IndexBuilder:
     """The index as editable lines: synced to the records, then serialised."""
 
     def __init__(self) -> None:
-        self.docs: list[Doc] = []
-        self.lines: dict[str, list[bytes]] = {f: [] for f in FIELDS}
+        self.rows: list[list[Any]] = []
+        self.lines: dict[str, list[bytes]] = {name: [] for name in (*FIELDS, "records")}
         self.stems: dict[str, set[str]] = {}
         self.broken: list[list[Any]] = []  # [file, mtime_ns, size, problem]
 
     @classmethod
-    def from_bytes(cls, data: bytes | mmap.mmap) -> IndexBuilder:
+    def from_index(cls, index: SearchIndex) -> IndexBuilder:
         """An editable copy of a serialised index (raises ValueError when damaged)."""
-        view = SearchIndex(data)
         builder = cls()
-        builder.docs = list(view.docs)
-        builder.broken = list(view.broken)
-        for name in FIELDS:
-            start, end = view.spans[name]
-            body = bytes(data[start:end])
+        builder.rows = [list(row) for row in index.rows]
+        builder.broken = [list(b) for b in index.broken]
+        for name in builder.lines:
+            start, end = index.spans[name]
+            body = bytes(index.data[start:end])
             builder.lines[name] = body.split(b"\n")[:-1] if body else []
-            if len(builder.lines[name]) != len(builder.docs):
+            if len(builder.lines[name]) != len(builder.rows):
                 raise ValueError(f"section {name} has the wrong number of lines")
-        start, end = view.spans["stems"]
-        for line in bytes(data[start:end]).decode().splitlines():
+        start, end = index.spans["stems"]
+        for line in bytes(index.data[start:end]).decode().splitlines():
             key, _, forms = line.partition("\t")
             builder.stems[key] = set(forms.split())
         return builder
 
     def sync(self, records: Iterable[Mapping[str, Any]]) -> bool:
-        """Match the index to `records` (plain note data with `_file`, `_mtime_ns`, `_size`).
+        """Match the index to `records` (note data with `_file`, `_mtime_ns`, `_size`).
 
-        Only notes whose file, time or size differ are re-read into words. Returns True
-        when anything changed.
+        Only notes whose file, time or size differ are turned into words again. Returns
+        True when anything changed.
         """
         records = list(records)
         broken = [
             [r["_file"], r["_mtime_ns"], r["_size"], r["_error"]] for r in records if "_error" in r
         ]
-        broken_changed = broken != self.broken
+        changed = broken != self.broken
         self.broken = broken
         wanted = {r["_file"]: r for r in records if "_error" not in r}
         keep = [
             i
-            for i, d in enumerate(self.docs)
-            if d.file in wanted
-            and (d.mtime_ns, d.size) == (wanted[d.file]["_mtime_ns"], wanted[d.file]["_size"])
+            for i, row in enumerate(self.rows)
+            if row[FILE] in wanted
+            and [row[MTIME], row[SIZE]]
+            == [wanted[row[FILE]]["_mtime_ns"], wanted[row[FILE]]["_size"]]
         ]
-        unchanged = {self.docs[i].file for i in keep}
-        fresh = [r for f, r in sorted(wanted.items()) if f not in unchanged]
-        if not fresh and len(keep) == len(self.docs):
-            return broken_changed
-        self.docs = [self.docs[i] for i in keep]
-        self.lines = {f: [self.lines[f][i] for i in keep] for f in FIELDS}
+        kept = {self.rows[i][FILE] for i in keep}
+        fresh = [r for f, r in sorted(wanted.items()) if f not in kept]
+        if not fresh and len(keep) == len(self.rows):
+            return changed
+        self.rows = [self.rows[i] for i in keep]
+        self.lines = {name: [lines[i] for i in keep] for name, lines in self.lines.items()}
         for record in fresh:
             self._add(record)
         return True
@@ -147,41 +130,57 @@ class IndexBuilder:
                 key = stem(word)
                 if key != word:  # `forms` always adds the stem itself
                     self.stems.setdefault(key, set()).add(word)
-            self.lines[name].append(" ".join(found).encode())
+            self.lines[name].append("".join(f" {w}" for w in found).encode())
             lengths.append(len(found))
-        self.docs.append(
-            Doc(
-                file=record["_file"],
-                mtime_ns=record["_mtime_ns"],
-                size=record["_size"],
-                id=record["id"],
-                published=record.get("published") or "",
-                categories=list(record.get("categories") or []),
-                tags=[fold(t) for t in record.get("tags") or []],
-                lengths=lengths,
-            )
+        data = {k: v for k, v in record.items() if not k.startswith("_")}
+        self.lines["records"].append(orjson.dumps(data))
+        self.rows.append(
+            [
+                record["_file"],
+                record["_mtime_ns"],
+                record["_size"],
+                record["id"],
+                record.get("published") or "",
+                list(record.get("categories") or []),
+                [fold(t) for t in record.get("tags") or []],
+                lengths,
+            ]
         )
 
     def to_bytes(self) -> bytes:
         """The serialised index."""
-        bodies = [b"".join(line + b"\n" for line in self.lines[f]) for f in FIELDS]
-        stems = "".join(
-            f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
-        ).encode()
-        bodies.append(stems)
-        sizes = [len(b) for b in bodies]
-        header = json.dumps(
+        bodies = [b"".join(line + b"\n" for line in self.lines[name]) for name in FIELDS]
+        bodies.append(b"".join(line + b"\n" for line in self.lines["records"]))
+        bodies.append(
+            "".join(
+                f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
+            ).encode()
+        )
+        record_ends = list(accumulate(len(line) + 1 for line in self.lines["records"]))
+        header = orjson.dumps(
             {
                 "format": FORMAT,
-                "docs": [d.row() for d in self.docs],
+                "rows": self.rows,
                 "broken": self.broken,
-                "sizes": sizes,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
-        # Every section starts after a newline, so word boundaries hold at its first byte.
+                "averages": [
+                    _average(row[LENGTHS][i] for row in self.rows) for i in range(len(FIELDS))
+                ],
+                "record_ends": record_ends,
+                "sizes": [len(b) for b in bodies],
+            }
+        )
+        # Every section starts after a newline, so a line is always "\n" + its content.
         return MAGIC + header + b"\n" + b"\n".join(bodies)
+
+
+def _average(lengths: Iterable[int]) -> float:
+    """Mean length over the notes where the field is not empty (as Lucene does).
+
+    Over all notes, a field few notes fill (a TL;DR, tags) would get a tiny average and
+    its hits a length penalty that sinks them below abstract hits.
+    """
+    filled = [n for n in lengths if n]
+    return sum(filled) / len(filled) if filled else 1.0
 
 
 class SearchIndex:
@@ -191,15 +190,20 @@ class SearchIndex:
         if data[: len(MAGIC)] != MAGIC:
             raise ValueError("not a papernotes search index")
         end = data.find(b"\n", len(MAGIC))
-        header = json.loads(bytes(data[len(MAGIC) : end]))
-        if header.get("format") != FORMAT:
+        try:
+            header = orjson.loads(data[len(MAGIC) : end])
+        except orjson.JSONDecodeError as err:
+            raise ValueError(f"damaged header ({err})") from None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError("search index from another version")
         self.data = data
-        self.docs = [Doc(*row) for row in header["docs"]]
+        self.rows: list[list[Any]] = header["rows"]
         self.broken: list[list[Any]] = header["broken"]
+        self.averages: list[float] = [a or 1.0 for a in header["averages"]]
+        self._record_ends: list[int] = header["record_ends"]
         self.spans: dict[str, tuple[int, int]] = {}
         position = end + 1
-        for name, size in zip((*FIELDS, "stems"), header["sizes"], strict=True):
+        for name, size in zip(SECTIONS, header["sizes"], strict=True):
             self.spans[name] = (position, position + size)
             position += size + 1
         if position - 1 != len(data):
@@ -217,7 +221,7 @@ class SearchIndex:
 
     def stats(self) -> dict[str, tuple[int, int]]:
         """file -> (mtime_ns, size) of every note file it was made from, broken ones too."""
-        stats = {d.file: (d.mtime_ns, d.size) for d in self.docs}
+        stats = {row[FILE]: (row[MTIME], row[SIZE]) for row in self.rows}
         stats.update((b[0], (b[1], b[2])) for b in self.broken)
         return stats
 
@@ -226,53 +230,65 @@ class SearchIndex:
         """What is wrong with each note file that could not be read."""
         return [str(b[3]) for b in self.broken]
 
-    def forms(self, word: str) -> set[str]:
-        """Every indexed word sharing the stem of `word`, and the word itself."""
+    def record(self, position: int) -> dict[str, Any]:
+        """The whole data of the note at `position`, as it was indexed."""
+        start = self.spans["records"][0]
+        first = self._record_ends[position - 1] if position else 0
+        data: dict[str, Any] = orjson.loads(
+            self.data[start + first : start + self._record_ends[position] - 1]
+        )
+        return data
+
+    def forms(self, word: str) -> list[str]:
+        """`word`, then every other indexed word sharing its stem (and the stem itself)."""
         key = stem(word)
         start, end = self.spans["stems"]
-        line = re.compile(rb"^" + re.escape(key.encode()) + rb"\t(.*)$", re.M)
-        match = line.search(self.data, start, end)
-        found = {word, key}
-        if match:
-            found.update(match.group(1).decode().split())
-        return found
+        found = dict.fromkeys([word, key])
+        at = self.data.find(b"\n" + key.encode() + b"\t", start - 1, end)
+        if at != -1:
+            line_end = self.data.find(b"\n", at + 1, end)
+            line = bytes(self.data[at + 1 : line_end])
+            found.update(dict.fromkeys(line.decode().partition("\t")[2].split()))
+        return list(found)
 
-    def count(self, name: str, pattern: re.Pattern[bytes]) -> Counter[int]:
-        """How often `pattern` matches in each note's `name` field, by note position."""
+    def count(self, name: str, needles: Iterable[bytes], *, whole: bool = True) -> Counter[int]:
+        """How often any of `needles` occurs in each note's `name` field, by note position.
+
+        A needle is a space and one or more words (`b" ticket"`, `b" lottery ticket"`);
+        with `whole` it must end where a word ends, otherwise it is a prefix.
+        """
         start, end = self.spans[name]
+        data = self.data
+        positions = []
+        for needle in needles:
+            size = len(needle)
+            at = data.find(needle, start, end)
+            while at != -1:
+                if not whole or data[at + size] in _WORD_ENDS:
+                    positions.append(at)
+                at = data.find(needle, at + size, end)
         counts: Counter[int] = Counter()
-        matches = pattern.finditer(self.data, start, end)
-        first = next(matches, None)
-        if first is None:
-            return counts
-        starts = self._line_starts(name)
-        counts[bisect_right(starts, first.start()) - 1] += 1
-        for match in matches:
-            counts[bisect_right(starts, match.start()) - 1] += 1
+        if positions:
+            starts = self._line_starts(name)
+            counts.update(bisect_right(starts, at) - 1 for at in positions)
         return counts
 
     def _line_starts(self, name: str) -> list[int]:
         if name not in self._starts:
             start, end = self.spans[name]
-            starts = [start]
-            starts.extend(m.end() for m in _NEWLINE.finditer(self.data, start, end))
-            self._starts[name] = starts
+            ends = [m.end() for m in _NEWLINE.finditer(self.data, start, end)]
+            self._starts[name] = [start, *ends]
         return self._starts[name]
 
 
-def word_pattern(alternatives: Iterable[str], *, prefix: bool = False) -> re.Pattern[bytes]:
-    """Whole words (any of `alternatives`), or words starting with one when `prefix`."""
-    body = b"|".join(re.escape(w.encode()) for w in sorted(alternatives, key=len, reverse=True))
-    tail = rb"[^ \n]*" if prefix else rb"(?![^ \n])"
-    return re.compile(rb"(?<![^ \n])(?:" + body + rb")" + tail)
+def needles(parts: list[list[str]], limit: int = 512) -> list[bytes]:
+    """The byte strings to look for: every combination of the forms of consecutive words.
 
-
-def phrase_pattern(parts: list[set[str]]) -> re.Pattern[bytes]:
-    """Consecutive words, each any of its forms."""
-    pieces = [
-        rb"(?:"
-        + b"|".join(re.escape(w.encode()) for w in sorted(forms, key=len, reverse=True))
-        + rb")"
-        for forms in parts
-    ]
-    return re.compile(rb"(?<![^ \n])" + rb" ".join(pieces) + rb"(?![^ \n])")
+    Each part lists the word as typed first, then its other forms. Past `limit`
+    combinations (a long phrase of words with many forms) only the typed words are kept.
+    """
+    combos = [b""]
+    for forms in parts:
+        chosen = forms if len(combos) * len(forms) <= limit else forms[:1]
+        combos = [c + b" " + w.encode() for c in combos for w in chosen]
+    return combos

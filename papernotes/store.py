@@ -11,9 +11,10 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
@@ -164,7 +165,7 @@ class NoteStore:
         return self._refreshed(rebuild=rebuild)[1]
 
     def _refreshed(self, *, rebuild: bool = False) -> tuple[list[dict[str, Any]], Refresh]:
-        files = dict(self._scan())
+        files = self._scan()
         refresh = Refresh()
         if not files and not self.index_path.exists():
             return [], refresh
@@ -216,7 +217,7 @@ class NoteStore:
         from papernotes.search_index import SEARCH_INDEX_NAME, IndexBuilder, SearchIndex
 
         path = self.root / SEARCH_INDEX_NAME
-        files = dict(self._scan())
+        files = self._scan()
         current: SearchIndex | None = None
         try:
             current = None if rebuild else SearchIndex.open(path)
@@ -234,7 +235,7 @@ class NoteStore:
         builder = IndexBuilder()
         if current is not None:
             try:
-                builder = IndexBuilder.from_bytes(current.data)
+                builder = IndexBuilder.from_index(current)
             except ValueError:
                 builder = IndexBuilder()
         builder.sync(records)
@@ -243,19 +244,25 @@ class NoteStore:
             write_atomic(path, data)
         return SearchIndex(data)
 
-    def _scan(self) -> Iterator[tuple[str, tuple[int, int]]]:
+    def _scan(self) -> dict[str, tuple[int, int]]:
+        """file name -> (mtime_ns, size) of every note file (a hot path: kept plain)."""
         try:
             entries = list(os.scandir(self.root))
         except FileNotFoundError:
-            return
+            return {}
         except OSError as err:
             raise PapernotesError(f"{self.root}: cannot read the notes folder ({err})") from None
+        found = {}
         for entry in entries:
-            if entry.name.endswith(".yaml") and not entry.name.startswith("."):
-                with contextlib.suppress(OSError):
-                    if entry.is_file():
-                        stat = entry.stat()
-                        yield entry.name, (stat.st_mtime_ns, stat.st_size)
+            name = entry.name
+            if name.endswith(".yaml") and not name.startswith("."):
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue
+                if S_ISREG(stat.st_mode):
+                    found[name] = (stat.st_mtime_ns, stat.st_size)
+        return found
 
     def _note_from_record(self, record: dict[str, Any]) -> Note:
         data = {k: v for k, v in record.items() if not k.startswith("_")}

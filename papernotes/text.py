@@ -15,6 +15,7 @@ from typing import Any
 _WORD = re.compile(r"\w+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
+_BREVE = "\u0306"
 
 # Words too common to help a search; left out of the index and of queries alike.
 _ENGLISH_STOPWORDS = (
@@ -30,9 +31,18 @@ STOPWORDS = frozenset(f"{_ENGLISH_STOPWORDS} {_RUSSIAN_STOPWORDS}".split())
 
 
 def fold(text: str) -> str:
-    """Case-fold and strip accents: 'Wübben' -> 'wubben', 'ﬁne' -> 'fine', 'Ёж' -> 'еж'."""
+    """Case-fold and strip accents: 'Wübben' -> 'wubben', 'ﬁne' -> 'fine', 'Ёж' -> 'еж'.
+
+    `й` keeps its breve: it is a letter of its own in Russian, and the stemmer needs it to
+    recognise endings like -ый and -ей.
+    """
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c == _BREVE)
+    if _BREVE in kept:
+        kept = kept.replace("и" + _BREVE, "й").replace(_BREVE, "")
+    return kept
 
 
 def words(text: str) -> list[str]:
