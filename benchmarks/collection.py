@@ -56,9 +56,13 @@ def _arxiv_id(rng: random.Random, used: set[str]) -> str:
     while True:
         kind = rng.random()
         if kind < 0.8:
-            candidate = f"{rng.randint(15, 25):02d}{rng.randint(1, 12):02d}.{rng.randint(1, 29999):05d}"
+            candidate = (
+                f"{rng.randint(15, 25):02d}{rng.randint(1, 12):02d}.{rng.randint(1, 29999):05d}"
+            )
         elif kind < 0.9:
-            candidate = f"{rng.randint(8, 14):02d}{rng.randint(1, 12):02d}.{rng.randint(1, 9999):04d}"
+            candidate = (
+                f"{rng.randint(8, 14):02d}{rng.randint(1, 12):02d}.{rng.randint(1, 9999):04d}"
+            )
         else:
             archive = rng.choice(["hep-th", "astro-ph", "math", "cond-mat", "quant-ph", "cs"])
             candidate = f"{archive}/{rng.randint(92, 106) % 100:02d}{rng.randint(1, 12):02d}{rng.randint(1, 999):03d}"
@@ -114,7 +118,8 @@ def bibtex(note: Note) -> str:
     """A plain @misc entry, the form arXiv exports, for the other tools to import."""
 
     def clean(text: str) -> str:
-        return text.replace("{", "").replace("}", "").replace("\\", "")
+        text = text.replace("{", "").replace("}", "").replace("\\", "")
+        return re.sub(r"([%&#$])", r"\\\1", text)
 
     key = re.sub(r"\W", "", note.id)
     fields = {

@@ -23,15 +23,15 @@ from papernotes.errors import InvalidIdError, UsageError
 from papernotes.ids import parse_id
 from papernotes.note import Note
 from papernotes.search_index import (
-    CATEGORIES,
     FIELDS,
     FILE,
     ID,
     LENGTHS,
     PUBLISHED,
-    TAGS,
     SearchIndex,
+    categories_of,
     needles,
+    tags_of,
     year_of,
 )
 from papernotes.text import STOPWORDS, fold, index_words, words
@@ -217,10 +217,10 @@ def _needles(index: SearchIndex, clause: Clause) -> list[bytes]:
 
 def _passes_filters(row: list[Any], query: Query) -> bool:
     for tag, negated in query.tags:
-        if _tag_matches(tag, row[TAGS]) == negated:
+        if _tag_matches(tag, tags_of(row)) == negated:
             return False
     for category, negated in query.categories:
-        cats = [c.lower() for c in row[CATEGORIES]]
+        cats = [c.lower() for c in categories_of(row)]
         hit = any(c == category or c.startswith(category + ".") for c in cats)
         if hit == negated:
             return False
@@ -270,7 +270,7 @@ def rank(index: SearchIndex, query: Query, limit: int | None = None) -> tuple[li
             slot, weight = FIELDS.index(name), WEIGHTS[name]
             average = index.averages[slot]
             for position, tf in counts.items():
-                length = rows[position][LENGTHS][slot]
+                length = rows[position][LENGTHS + slot]
                 weighted[position] += weight * tf / (1 - B + B * length / average)
         for position, value in weighted.items():
             scores[position] += idf * value * (K1 + 1) / (K1 + value)

@@ -4,24 +4,27 @@ It lives beside the TinyDB index (`.search.idx`) and is synced to the same recor
 document store must be parsed whole before one query can run, which at 100,000 notes costs
 seconds and hundreds of megabytes; this file is memory-mapped and searched in place:
 
-- a header (JSON): format, one row per note (file, mtime, size, id, published,
-  categories, folded tags, words per field), broken note files, average field lengths,
-  and the size of each section;
-- one section per searchable field: a line per note, in header order, each word of it
-  preceded by a space (` lottery ticket hypothesis`);
+- a header (JSON): format, the (file, mtime, size) of every note file as one string (the
+  freshness check of every search is one comparison), broken note files, average field
+  lengths, and the size of each section;
+- one section per searchable field: a line per note, each word of it preceded by a space
+  (` lottery ticket hypothesis`);
 - `records`: a line per note with its whole data as JSON, so results print without
   reading YAML;
+- `rows`: a JSON array with a row of scalars per note (id, date, tags, words per field);
+- `starts`: where each note's line starts in each lined section (uint32, native order);
 - `stems`: a line `stem<TAB>word word ...` for every stem with more than one form, so a
   query word widens to every form sharing its stem.
 
 A word is found with `find(b" word")` over a whole section (memchr speed) and a check of
-the byte after it; match offsets map to notes through the line starts.
+the byte after it; match offsets map to notes by bisecting the line starts.
 """
 
 from __future__ import annotations
 
 import mmap
-import re
+import sys
+from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -34,15 +37,32 @@ import orjson
 from papernotes.text import fold, index_words, stem
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 4
+FORMAT = 6
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
-SECTIONS = (*FIELDS, "records", "stems")
-_NEWLINE = re.compile(b"\n")
+LINED = (*FIELDS, "records")  # sections with a line per note
+SECTIONS = (*LINED, "rows", "starts", "stems")
+_START_BYTES = array("I").itemsize
 _WORD_ENDS = (ord(" "), ord("\n"))
 
-# Positions in a header row.
+# Positions in a row, then the words per field from LENGTHS on. Lists are kept as joined
+# strings: a row of scalars parses twice as fast, and most searches never look at them.
 FILE, MTIME, SIZE, ID, PUBLISHED, CATEGORIES, TAGS, LENGTHS = range(8)
+
+
+def categories_of(row: list[Any]) -> list[str]:
+    """arXiv categories of a row."""
+    return str(row[CATEGORIES]).split()
+
+
+def tags_of(row: list[Any]) -> list[str]:
+    """Folded tags of a row."""
+    return str(row[TAGS]).split("\t") if row[TAGS] else []
+
+
+def stats_text(stats: Iterable[tuple[str, int, int]]) -> str:
+    """(file, mtime_ns, size) of every note file, as one comparable string."""
+    return "".join(f"{f}\x1f{m}\x1f{s}\n" for f, m, s in sorted(stats))
 
 
 def field_texts(record: Mapping[str, Any]) -> dict[str, str]:
@@ -80,7 +100,7 @@ class IndexBuilder:
         builder = cls()
         builder.rows = [list(row) for row in index.rows]
         builder.broken = [list(b) for b in index.broken]
-        for name in builder.lines:
+        for name in builder.lines:  # the field sections and "records"
             start, end = index.spans[name]
             body = bytes(index.data[start:end])
             builder.lines[name] = body.split(b"\n")[:-1] if body else []
@@ -141,31 +161,36 @@ class IndexBuilder:
                 record["_size"],
                 record["id"],
                 record.get("published") or "",
-                list(record.get("categories") or []),
-                [fold(t) for t in record.get("tags") or []],
-                lengths,
+                " ".join(record.get("categories") or []),
+                "\t".join(fold(t) for t in record.get("tags") or []),
+                *lengths,
             ]
         )
 
     def to_bytes(self) -> bytes:
         """The serialised index."""
-        bodies = [b"".join(line + b"\n" for line in self.lines[name]) for name in FIELDS]
-        bodies.append(b"".join(line + b"\n" for line in self.lines["records"]))
+        bodies = [b"".join(line + b"\n" for line in self.lines[name]) for name in LINED]
+        bodies.append(orjson.dumps(self.rows) + b"\n")
+        starts = array("I")
+        for name in LINED:  # where each note's line starts, and the section's end
+            starts.append(0)
+            starts.extend(accumulate(len(line) + 1 for line in self.lines[name]))
+        bodies.append(starts.tobytes())
         bodies.append(
             "".join(
                 f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
             ).encode()
         )
-        record_ends = list(accumulate(len(line) + 1 for line in self.lines["records"]))
+        files = [(r[FILE], r[MTIME], r[SIZE]) for r in self.rows]
         header = orjson.dumps(
             {
                 "format": FORMAT,
-                "rows": self.rows,
+                "stats": stats_text(files + [(b[0], b[1], b[2]) for b in self.broken]),
                 "broken": self.broken,
                 "averages": [
-                    _average(row[LENGTHS][i] for row in self.rows) for i in range(len(FIELDS))
+                    _average(row[LENGTHS + i] for row in self.rows) for i in range(len(FIELDS))
                 ],
-                "record_ends": record_ends,
+                "byteorder": sys.byteorder,
                 "sizes": [len(b) for b in bodies],
             }
         )
@@ -196,11 +221,12 @@ class SearchIndex:
             raise ValueError(f"damaged header ({err})") from None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError("search index from another version")
+        if header["byteorder"] != sys.byteorder:
+            raise ValueError("search index from a machine of another byte order")
         self.data = data
-        self.rows: list[list[Any]] = header["rows"]
+        self.stats_text: str = header["stats"]
         self.broken: list[list[Any]] = header["broken"]
         self.averages: list[float] = [a or 1.0 for a in header["averages"]]
-        self._record_ends: list[int] = header["record_ends"]
         self.spans: dict[str, tuple[int, int]] = {}
         position = end + 1
         for name, size in zip(SECTIONS, header["sizes"], strict=True):
@@ -208,7 +234,20 @@ class SearchIndex:
             position += size + 1
         if position - 1 != len(data):
             raise ValueError("search index is truncated")
-        self._starts: dict[str, list[int]] = {}
+        self._starts: dict[str, array[int]] = {}
+        self._rows: list[list[Any]] | None = None
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        """One row per note (see FILE, ID, ...), parsed on first use."""
+        if self._rows is None:
+            start, end = self.spans["rows"]
+            self._rows = orjson.loads(self.data[start:end])
+        return self._rows
+
+    def is_current(self, files: Mapping[str, tuple[int, int]]) -> bool:
+        """True when `files` (name -> (mtime_ns, size)) are the ones it was made from."""
+        return stats_text((f, m, s) for f, (m, s) in files.items()) == self.stats_text
 
     @classmethod
     def open(cls, path: Path) -> SearchIndex:
@@ -219,12 +258,6 @@ class SearchIndex:
             data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         return cls(data)
 
-    def stats(self) -> dict[str, tuple[int, int]]:
-        """file -> (mtime_ns, size) of every note file it was made from, broken ones too."""
-        stats = {row[FILE]: (row[MTIME], row[SIZE]) for row in self.rows}
-        stats.update((b[0], (b[1], b[2])) for b in self.broken)
-        return stats
-
     @property
     def problems(self) -> list[str]:
         """What is wrong with each note file that could not be read."""
@@ -232,10 +265,10 @@ class SearchIndex:
 
     def record(self, position: int) -> dict[str, Any]:
         """The whole data of the note at `position`, as it was indexed."""
+        starts = self._line_starts("records")
         start = self.spans["records"][0]
-        first = self._record_ends[position - 1] if position else 0
         data: dict[str, Any] = orjson.loads(
-            self.data[start + first : start + self._record_ends[position] - 1]
+            self.data[start + starts[position] : start + starts[position + 1] - 1]
         )
         return data
 
@@ -270,14 +303,17 @@ class SearchIndex:
         counts: Counter[int] = Counter()
         if positions:
             starts = self._line_starts(name)
-            counts.update(bisect_right(starts, at) - 1 for at in positions)
+            counts.update(bisect_right(starts, at - start) - 1 for at in positions)
         return counts
 
-    def _line_starts(self, name: str) -> list[int]:
+    def _line_starts(self, name: str) -> array[int]:
+        """Offsets, from the section's start, of each note's line and of the section's end."""
         if name not in self._starts:
-            start, end = self.spans[name]
-            ends = [m.end() for m in _NEWLINE.finditer(self.data, start, end)]
-            self._starts[name] = [start, *ends]
+            size = len(self.rows) + 1
+            first = self.spans["starts"][0] + LINED.index(name) * size * _START_BYTES
+            starts = array("I")
+            starts.frombytes(self.data[first : first + size * _START_BYTES])
+            self._starts[name] = starts
         return self._starts[name]
 
 

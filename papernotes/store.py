@@ -225,7 +225,7 @@ class NoteStore:
             pass
         except (OSError, ValueError):
             current = None  # damaged or from another version: rebuilt below
-        if current is not None and current.stats() == files:
+        if current is not None and current.is_current(files):
             if on_refresh:
                 on_refresh(Refresh(broken=current.problems))
             return current
@@ -255,10 +255,10 @@ class NoteStore:
         found = {}
         for entry in entries:
             name = entry.name
-            if name.endswith(".yaml") and not name.startswith("."):
+            if name[-5:] == ".yaml" and name[0] != ".":
                 try:
                     stat = entry.stat()
-                except OSError:
+                except OSError:  # deleted since the listing
                     continue
                 if S_ISREG(stat.st_mode):
                     found[name] = (stat.st_mtime_ns, stat.st_size)

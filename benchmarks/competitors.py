@@ -1,0 +1,103 @@
+"""papis and pubs, installed from PyPI into their own venvs, set up on the same collection.
+
+Each runs with HOME and the XDG folders inside the benchmark's work folder, so nothing
+touches a real configuration. Facts from ../shared/ANCHORS.md: pubs needs
+bibtexparser<2; papis imports in bulk with `papis bibtex read FILE import --all --batch`,
+fast only with the sqlite backend, whose index has no abstract column, so queries run
+with the default backend (its cache is built by an untimed first query).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGES = {"pubs": ["pubs==0.9.0", "bibtexparser<2"], "papis": ["papis==0.16.1"]}
+
+
+@dataclass
+class Tool:
+    """One other tool, set up on one collection folder."""
+
+    name: str
+    bin: Path
+    folder: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        home = self.folder / f"{self.name}-home"
+        return {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+        }
+
+    def search(self, word: str) -> list[str]:
+        """The command that finds `word` in abstracts (neither searches every field)."""
+        if self.name == "pubs":
+            return [str(self.bin), "-c", str(self.folder / "pubsrc"), "list", f"abstract:{word}"]
+        return [str(self.bin), "list", f"abstract:{word}"]
+
+    def help(self) -> list[str]:
+        return [str(self.bin), "--help"]
+
+
+def install(tools: Path) -> dict[str, Path]:
+    """Create a venv per tool (once) and return the path of each command."""
+    found = {}
+    for name, packages in PACKAGES.items():
+        venv = tools / name
+        command = venv / "bin" / name
+        if not command.exists():
+            print(f"installing {name} into {venv} ...", file=sys.stderr)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [str(venv / "bin" / "pip"), "install", "-q", *packages],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        found[name] = command
+    return found
+
+
+def set_up(name: str, command: Path, folder: Path) -> Tool:
+    """Import `folder/corpus.bib` into the tool's own library (once per folder)."""
+    tool = Tool(name, command, folder)
+    done = folder / f".{name}-imported"
+    if done.exists():
+        return tool
+    config = Path(tool.env["XDG_CONFIG_HOME"]) / "papis"
+    config.mkdir(parents=True, exist_ok=True)  # papis reads its config only if this exists
+    corpus = str(folder / "corpus.bib")
+    print(f"importing {corpus} into {name} (slow: it is their import) ...", file=sys.stderr)
+    if name == "pubs":
+        rc = str(folder / "pubsrc")
+        run([str(command), "-c", rc, "init", "-p", str(folder / "pubs")], tool)
+        run([str(command), "-c", rc, "import", corpus], tool)
+    else:
+        library = folder / "papis"
+        library.mkdir(exist_ok=True)
+        settings = f"[settings]\ndefault-library = bench\n\n[bench]\ndir = {library}\n"
+        (config / "config").write_text(
+            settings.replace("[settings]\n", "[settings]\ndatabase-backend = sqlite\n")
+        )
+        run([str(command), "bibtex", "read", corpus, "import", "--all", "--batch"], tool)
+        (config / "config").write_text(settings)
+        run([str(command), "list", "abstract:warmup"], tool)  # builds the default cache
+    done.touch()
+    return tool
+
+
+def run(argv: list[str], tool: Tool) -> None:
+    import os
+
+    subprocess.run(
+        argv,
+        env={**os.environ, **tool.env},
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
