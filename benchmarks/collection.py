@@ -34,8 +34,10 @@ EXTRA_NAMES = ["Dirk Wübben", "Łukasz Kaiser", "Pafnuty Chebyshev", "Алек�
 RUSSIAN = ("Статья короткая, но плотная: главная идея оказалась удивительно простой. "
            "Генерация примеров и модели обучения описаны подробно, выводы убедительны, "
            "но эксперименты стоит повторить на других данных.")  # fmt: skip
-ENGLISH = ("Worth rereading for the ablation table. The main claim holds up, but the baselines "
-           "are weak and the model comparison leaves out recent work. Good for journal club.")  # fmt: skip
+ENGLISH = (
+    "Worth rereading for the ablation table. The main claim holds up, but the baselines "
+    "are weak and the model comparison leaves out recent work. Good for journal club."
+)
 
 
 def _recorded() -> tuple[list[str], list[str], list[str]]:
@@ -65,7 +67,8 @@ def _arxiv_id(rng: random.Random, used: set[str]) -> str:
             )
         else:
             archive = rng.choice(["hep-th", "astro-ph", "math", "cond-mat", "quant-ph", "cs"])
-            candidate = f"{archive}/{rng.randint(92, 106) % 100:02d}{rng.randint(1, 12):02d}{rng.randint(1, 999):03d}"
+            yymm = f"{rng.randint(92, 106) % 100:02d}{rng.randint(1, 12):02d}"
+            candidate = f"{archive}/{yymm}{rng.randint(1, 999):03d}"
         if candidate not in used:
             used.add(candidate)
             return candidate
