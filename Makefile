@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format check clean
+.PHONY: install demo test lint format check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,8 @@ demo: $(STAMP) ## List the example notes and show one
 	$(BIN)/papernotes --dir notes list
 	@echo
 	$(BIN)/papernotes --dir notes show 1706.03762
+	@echo
+	$(BIN)/papernotes --dir notes search ricci flow
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest
@@ -33,5 +35,8 @@ format: $(STAMP)
 
 check: lint test ## Everything CI cares about
 
+bench: $(STAMP) ## Search benchmark at 1,000 / 10,000 / 100,000 notes, beside papis and pubs
+	$(BIN)/python benchmarks/bench_search.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench
