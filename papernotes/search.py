@@ -26,7 +26,6 @@ from papernotes.search_index import (
     FIELDS,
     FILE,
     ID,
-    LENGTHS,
     PUBLISHED,
     SearchIndex,
     categories_of,
@@ -247,10 +246,12 @@ def rank(index: SearchIndex, query: Query, limit: int | None = None) -> tuple[li
     saturation; document frequency counts notes with the term in any field. Ties go to
     the newest paper.
     """
-    rows = index.rows
-    total = len(rows)
-    filtered = query.tags or query.categories or query.years or query.ids
-    candidates = {i for i in range(total) if not filtered or _passes_filters(rows[i], query)}
+    total = index.notes
+    if query.tags or query.categories or query.years or query.ids:
+        rows = index.all_rows()
+        candidates = {i for i in range(total) if _passes_filters(rows[i], query)}
+    else:
+        candidates = set(range(total))
     scores: defaultdict[int, float] = defaultdict(float)
     for clause in query.clauses:
         wanted = _needles(index, clause)
@@ -270,19 +271,25 @@ def rank(index: SearchIndex, query: Query, limit: int | None = None) -> tuple[li
             slot, weight = FIELDS.index(name), WEIGHTS[name]
             average = index.averages[slot]
             for position, tf in counts.items():
-                length = rows[position][LENGTHS + slot]
+                length = index.length(position, slot)
                 weighted[position] += weight * tf / (1 - B + B * length / average)
         for position, value in weighted.items():
             scores[position] += idf * value * (K1 + 1) / (K1 + value)
 
-    def order(position: int) -> tuple[float, str, str]:
-        row = rows[position]
-        return round(scores[position], 9), row[PUBLISHED], row[ID]
+    def score(position: int) -> float:
+        return round(scores[position], 9)
 
-    if limit is None:
-        best = sorted(candidates, key=order, reverse=True)
-    else:
-        best = heapq.nlargest(limit, candidates, key=order)
+    def order(position: int) -> tuple[float, str, str]:
+        found = index.row(position)
+        return score(position), found[PUBLISHED], found[ID]
+
+    pool = candidates
+    if limit is not None and limit < len(candidates):
+        # By score first; rows (for the date that breaks ties) only for notes at or above
+        # the cut-off score, not for every candidate.
+        cutoff = score(heapq.nlargest(limit, candidates, key=score)[-1])
+        pool = {p for p in candidates if score(p) >= cutoff}
+    best = sorted(pool, key=order, reverse=True)[:limit]
     return [Hit(p, scores[p]) for p in best], len(candidates)
 
 
@@ -340,6 +347,6 @@ def search_notes(index: SearchIndex, query: Query, limit: int) -> tuple[list[Res
     wanted = highlighter(index, query)
     found = []
     for hit in hits:
-        note = Note.from_dict(index.record(hit.position), index.rows[hit.position][FILE])
+        note = Note.from_dict(index.record(hit.position), index.row(hit.position)[FILE])
         found.append(Result(note, round(hit.score, 4), *snippet(note, wanted)))
     return found, total

@@ -23,6 +23,7 @@ the byte after it; match offsets map to notes by bisecting the line starts.
 from __future__ import annotations
 
 import mmap
+import re
 import sys
 from array import array
 from bisect import bisect_right
@@ -37,12 +38,13 @@ import orjson
 from papernotes.text import fold, index_words, stem
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 6
+FORMAT = 8
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
-LINED = (*FIELDS, "records")  # sections with a line per note
-SECTIONS = (*LINED, "rows", "starts", "stems")
+LINED = (*FIELDS, "records", "rows")  # sections with a line per note
+SECTIONS = (*LINED, "starts", "lengths", "stems")
 _START_BYTES = array("I").itemsize
+_FIND_BUDGET = 2000
 _WORD_ENDS = (ord(" "), ord("\n"))
 
 # Positions in a row, then the words per field from LENGTHS on. Lists are kept as joined
@@ -58,11 +60,6 @@ def categories_of(row: list[Any]) -> list[str]:
 def tags_of(row: list[Any]) -> list[str]:
     """Folded tags of a row."""
     return str(row[TAGS]).split("\t") if row[TAGS] else []
-
-
-def stats_text(stats: Iterable[tuple[str, int, int]]) -> str:
-    """(file, mtime_ns, size) of every note file, as one comparable string."""
-    return "".join(f"{f}\x1f{m}\x1f{s}\n" for f, m, s in sorted(stats))
 
 
 def field_texts(record: Mapping[str, Any]) -> dict[str, str]:
@@ -91,6 +88,9 @@ class IndexBuilder:
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
         self.lines: dict[str, list[bytes]] = {name: [] for name in (*FIELDS, "records")}
+        # The note files as the folder listed them (name -> (mtime_ns, size)), broken ones
+        # too: searches compare their own listing with it to know the index is current.
+        self.files: dict[str, tuple[int, int]] = {}
         self.stems: dict[str, set[str]] = {}
         self.broken: list[list[Any]] = []  # [file, mtime_ns, size, problem]
 
@@ -98,7 +98,7 @@ class IndexBuilder:
     def from_index(cls, index: SearchIndex) -> IndexBuilder:
         """An editable copy of a serialised index (raises ValueError when damaged)."""
         builder = cls()
-        builder.rows = [list(row) for row in index.rows]
+        builder.rows = index.all_rows()
         builder.broken = [list(b) for b in index.broken]
         for name in builder.lines:  # the field sections and "records"
             start, end = index.spans[name]
@@ -169,23 +169,28 @@ class IndexBuilder:
 
     def to_bytes(self) -> bytes:
         """The serialised index."""
+        self.lines["rows"] = [orjson.dumps(row) for row in self.rows]
         bodies = [b"".join(line + b"\n" for line in self.lines[name]) for name in LINED]
-        bodies.append(orjson.dumps(self.rows) + b"\n")
         starts = array("I")
         for name in LINED:  # where each note's line starts, and the section's end
             starts.append(0)
             starts.extend(accumulate(len(line) + 1 for line in self.lines[name]))
         bodies.append(starts.tobytes())
+        lengths = array("I")  # words per field, a run of len(FIELDS) per note
+        for row in self.rows:
+            lengths.extend(row[LENGTHS:])
+        bodies.append(lengths.tobytes())
         bodies.append(
             "".join(
                 f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
             ).encode()
         )
-        files = [(r[FILE], r[MTIME], r[SIZE]) for r in self.rows]
         header = orjson.dumps(
             {
                 "format": FORMAT,
-                "stats": stats_text(files + [(b[0], b[1], b[2]) for b in self.broken]),
+                "notes": len(self.rows),
+                "names": list(self.files),
+                "stamps": [n for stamp in self.files.values() for n in stamp],
                 "broken": self.broken,
                 "averages": [
                     _average(row[LENGTHS + i] for row in self.rows) for i in range(len(FIELDS))
@@ -224,7 +229,9 @@ class SearchIndex:
         if header["byteorder"] != sys.byteorder:
             raise ValueError("search index from a machine of another byte order")
         self.data = data
-        self.stats_text: str = header["stats"]
+        self.notes: int = header["notes"]
+        self._names: list[str] = header["names"]
+        self._stamps: list[int] = header["stamps"]
         self.broken: list[list[Any]] = header["broken"]
         self.averages: list[float] = [a or 1.0 for a in header["averages"]]
         self.spans: dict[str, tuple[int, int]] = {}
@@ -235,19 +242,34 @@ class SearchIndex:
         if position - 1 != len(data):
             raise ValueError("search index is truncated")
         self._starts: dict[str, array[int]] = {}
-        self._rows: list[list[Any]] | None = None
+        self._rows: dict[int, list[Any]] = {}
+        self._lengths: array[int] | None = None
 
-    @property
-    def rows(self) -> list[list[Any]]:
-        """One row per note (see FILE, ID, ...), parsed on first use."""
-        if self._rows is None:
-            start, end = self.spans["rows"]
-            self._rows = orjson.loads(self.data[start:end])
-        return self._rows
+    def row(self, position: int) -> list[Any]:
+        """The row of one note (see FILE, ID, ...), parsed on first use."""
+        found = self._rows.get(position)
+        if found is None:
+            found = self._rows[position] = self._line("rows", position)
+        return found
+
+    def all_rows(self) -> list[list[Any]]:
+        """Every row, parsed in one go."""
+        start, end = self.spans["rows"]
+        rows: list[list[Any]] = (
+            orjson.loads(b"[" + bytes(self.data[start : end - 1]).replace(b"\n", b",") + b"]")
+            if self.notes
+            else []
+        )
+        self._rows = dict(enumerate(rows))
+        return rows
 
     def is_current(self, files: Mapping[str, tuple[int, int]]) -> bool:
-        """True when `files` (name -> (mtime_ns, size)) are the ones it was made from."""
-        return stats_text((f, m, s) for f, (m, s) in files.items()) == self.stats_text
+        """True when `files` (name -> (mtime_ns, size)), in the folder's listing order, are
+        the ones it was made from. A listing in another order only costs a resync."""
+        return (
+            list(files) == self._names
+            and [n for stamp in files.values() for n in stamp] == self._stamps
+        )
 
     @classmethod
     def open(cls, path: Path) -> SearchIndex:
@@ -265,12 +287,13 @@ class SearchIndex:
 
     def record(self, position: int) -> dict[str, Any]:
         """The whole data of the note at `position`, as it was indexed."""
-        starts = self._line_starts("records")
-        start = self.spans["records"][0]
-        data: dict[str, Any] = orjson.loads(
-            self.data[start + starts[position] : start + starts[position + 1] - 1]
-        )
+        data: dict[str, Any] = self._line("records", position)
         return data
+
+    def _line(self, name: str, position: int) -> Any:
+        starts = self._line_starts(name)
+        start = self.spans[name][0]
+        return orjson.loads(self.data[start + starts[position] : start + starts[position + 1] - 1])
 
     def forms(self, word: str) -> list[str]:
         """`word`, then every other indexed word sharing its stem (and the stem itself)."""
@@ -284,37 +307,61 @@ class SearchIndex:
             found.update(dict.fromkeys(line.decode().partition("\t")[2].split()))
         return list(found)
 
-    def count(self, name: str, needles: Iterable[bytes], *, whole: bool = True) -> Counter[int]:
+    def count(self, name: str, needles: list[bytes], *, whole: bool = True) -> Counter[int]:
         """How often any of `needles` occurs in each note's `name` field, by note position.
 
         A needle is a space and one or more words (`b" ticket"`, `b" lottery ticket"`);
-        with `whole` it must end where a word ends, otherwise it is a prefix.
+        with `whole` it must end where a word ends, otherwise it is a prefix. Rare words are
+        found with `find` (memchr speed, nothing scanned twice); past a few thousand hits a
+        regular expression takes over, finding every form in one pass.
         """
         start, end = self.spans[name]
         data = self.data
-        positions = []
+        positions: list[int] = []
         for needle in needles:
             size = len(needle)
             at = data.find(needle, start, end)
             while at != -1:
                 if not whole or data[at + size] in _WORD_ENDS:
                     positions.append(at)
+                    if len(positions) > _FIND_BUDGET:
+                        positions = [
+                            m.start() for m in _pattern(needles, whole).finditer(data, start, end)
+                        ]
+                        return self._by_note(name, positions)
                 at = data.find(needle, at + size, end)
+        return self._by_note(name, positions)
+
+    def _by_note(self, name: str, positions: list[int]) -> Counter[int]:
+        start = self.spans[name][0]
         counts: Counter[int] = Counter()
         if positions:
             starts = self._line_starts(name)
             counts.update(bisect_right(starts, at - start) - 1 for at in positions)
         return counts
 
+    def length(self, position: int, slot: int) -> int:
+        """Words in field number `slot` of the note at `position`."""
+        if self._lengths is None:
+            start, end = self.spans["lengths"]
+            self._lengths = array("I")
+            self._lengths.frombytes(self.data[start:end])
+        return self._lengths[position * len(FIELDS) + slot]
+
     def _line_starts(self, name: str) -> array[int]:
         """Offsets, from the section's start, of each note's line and of the section's end."""
         if name not in self._starts:
-            size = len(self.rows) + 1
+            size = self.notes + 1
             first = self.spans["starts"][0] + LINED.index(name) * size * _START_BYTES
             starts = array("I")
             starts.frombytes(self.data[first : first + size * _START_BYTES])
             self._starts[name] = starts
         return self._starts[name]
+
+
+def _pattern(needles: list[bytes], whole: bool) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    return re.compile(b"(?:" + alternatives + b")" + (rb"(?=[ \n])" if whole else b""))
 
 
 def needles(parts: list[list[str]], limit: int = 512) -> list[bytes]:

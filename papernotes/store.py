@@ -239,6 +239,7 @@ class NoteStore:
             except ValueError:
                 builder = IndexBuilder()
         builder.sync(records)
+        builder.files = files
         data = builder.to_bytes()
         if files or path.exists():
             write_atomic(path, data)

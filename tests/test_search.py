@@ -84,11 +84,11 @@ def make_store(root: Path, notes: Iterable[Note]) -> NoteStore:
 
 def id_at(index: SearchIndex, position: int) -> str:
     """The id of the note at `position` in the index (what a `Hit` points to)."""
-    return str(index.rows[position][ID])
+    return str(index.row(position)[ID])
 
 
 def all_ids(index: SearchIndex) -> list[str]:
-    return sorted(id_at(index, p) for p in range(len(index.rows)))
+    return sorted(id_at(index, p) for p in range(index.notes))
 
 
 def found(index: SearchIndex, query: str) -> list[str]:
