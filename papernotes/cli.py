@@ -20,6 +20,7 @@ from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.ids import ArxivId, parse_id
 from papernotes.listing import SortKey
+from papernotes.note import Note
 from papernotes.store import NoteStore, Refresh
 
 HELP = """Reading notes on arXiv papers, kept as plain YAML files.
@@ -302,7 +303,16 @@ def search(
     from papernotes.search import parse_query, search_notes
 
     query = parse_query(" ".join(words))
-    found, total = search_notes(_store(ctx).search_index(on_refresh=_report), query, limit)
+    store = _store(ctx)
+
+    def load(name: str) -> Note | None:
+        try:
+            return store.load_file(name)
+        except PapernotesError as err:  # changed since the index was checked
+            _say(f"Warning: skipped {err}")
+            return None
+
+    found, total = search_notes(store.search_index(on_refresh=_report), query, limit, load)
     if as_json:
         _print_json([{**r.note.to_dict(), "score": r.score, "snippet": r.snippet} for r in found])
     else:

@@ -341,12 +341,18 @@ def snippet(
     return shown, marks
 
 
-def search_notes(index: SearchIndex, query: Query, limit: int) -> tuple[list[Result], int]:
-    """The best `limit` notes for `query`, with snippets, and how many matched in all."""
+def search_notes(
+    index: SearchIndex, query: Query, limit: int, load: Callable[[str], Note | None]
+) -> tuple[list[Result], int]:
+    """The best `limit` notes for `query`, with snippets, and how many matched in all.
+
+    `load` reads a note by file name (None when it cannot be read any more).
+    """
     hits, total = rank(index, query, limit)
     wanted = highlighter(index, query)
     found = []
     for hit in hits:
-        note = Note.from_dict(index.record(hit.position), index.row(hit.position)[FILE])
-        found.append(Result(note, round(hit.score, 4), *snippet(note, wanted)))
+        note = load(index.row(hit.position)[FILE])
+        if note is not None:
+            found.append(Result(note, round(hit.score, 4), *snippet(note, wanted)))
     return found, total

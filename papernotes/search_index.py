@@ -9,8 +9,6 @@ seconds and hundreds of megabytes; this file is memory-mapped and searched in pl
   lengths, and the size of each section;
 - one section per searchable field: a line per note, each word of it preceded by a space
   (` lottery ticket hypothesis`);
-- `records`: a line per note with its whole data as JSON, so results print without
-  reading YAML;
 - `rows`: a JSON array with a row of scalars per note (id, date, tags, words per field);
 - `starts`: where each note's line starts in each lined section (uint32, native order);
 - `stems`: a line `stem<TAB>word word ...` for every stem with more than one form, so a
@@ -38,10 +36,10 @@ import orjson
 from papernotes.text import fold, index_words, stem
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 8
+FORMAT = 9
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
-LINED = (*FIELDS, "records", "rows")  # sections with a line per note
+LINED = (*FIELDS, "rows")  # sections with a line per note
 SECTIONS = (*LINED, "starts", "lengths", "stems")
 _START_BYTES = array("I").itemsize
 _FIND_BUDGET = 2000
@@ -87,7 +85,7 @@ class IndexBuilder:
 
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
-        self.lines: dict[str, list[bytes]] = {name: [] for name in (*FIELDS, "records")}
+        self.lines: dict[str, list[bytes]] = {name: [] for name in FIELDS}
         # The note files as the folder listed them (name -> (mtime_ns, size)), broken ones
         # too: searches compare their own listing with it to know the index is current.
         self.files: dict[str, tuple[int, int]] = {}
@@ -100,7 +98,7 @@ class IndexBuilder:
         builder = cls()
         builder.rows = index.all_rows()
         builder.broken = [list(b) for b in index.broken]
-        for name in builder.lines:  # the field sections and "records"
+        for name in FIELDS:
             start, end = index.spans[name]
             body = bytes(index.data[start:end])
             builder.lines[name] = body.split(b"\n")[:-1] if body else []
@@ -112,35 +110,40 @@ class IndexBuilder:
             builder.stems[key] = set(forms.split())
         return builder
 
-    def sync(self, records: Iterable[Mapping[str, Any]]) -> bool:
-        """Match the index to `records` (note data with `_file`, `_mtime_ns`, `_size`).
+    def stamps(self) -> dict[str, tuple[int, int]]:
+        """file -> (mtime_ns, size) of every note file indexed, broken ones too."""
+        found = {row[FILE]: (row[MTIME], row[SIZE]) for row in self.rows}
+        found.update((b[0], (b[1], b[2])) for b in self.broken)
+        return found
 
-        Only notes whose file, time or size differ are turned into words again. Returns
-        True when anything changed.
-        """
+    def sync(self, records: Iterable[Mapping[str, Any]]) -> bool:
+        """Match the index to all `records` (note data with `_file`, `_mtime_ns`, `_size`,
+        or `_error`). Only notes whose file, time or size differ are read into words
+        again. Returns True when anything changed."""
         records = list(records)
-        broken = [
-            [r["_file"], r["_mtime_ns"], r["_size"], r["_error"]] for r in records if "_error" in r
-        ]
-        changed = broken != self.broken
-        self.broken = broken
-        wanted = {r["_file"]: r for r in records if "_error" not in r}
-        keep = [
-            i
-            for i, row in enumerate(self.rows)
-            if row[FILE] in wanted
-            and [row[MTIME], row[SIZE]]
-            == [wanted[row[FILE]]["_mtime_ns"], wanted[row[FILE]]["_size"]]
-        ]
-        kept = {self.rows[i][FILE] for i in keep}
-        fresh = [r for f, r in sorted(wanted.items()) if f not in kept]
-        if not fresh and len(keep) == len(self.rows):
-            return changed
+        known = self.stamps()
+        fresh = [r for r in records if known.get(r["_file"]) != (r["_mtime_ns"], r["_size"])]
+        gone = set(known) - {r["_file"] for r in records}
+        if not fresh and not gone:
+            return False
+        self.update(fresh, gone)
+        return True
+
+    def update(self, fresh: Iterable[Mapping[str, Any]], gone: Iterable[str] = ()) -> None:
+        """Replace the notes of the files in `fresh` (records as for `sync`), drop `gone`."""
+        fresh = sorted(fresh, key=lambda r: str(r["_file"]))
+        replaced = {r["_file"] for r in fresh} | set(gone)
+        keep = [i for i, row in enumerate(self.rows) if row[FILE] not in replaced]
         self.rows = [self.rows[i] for i in keep]
         self.lines = {name: [lines[i] for i in keep] for name, lines in self.lines.items()}
+        self.broken = [b for b in self.broken if b[0] not in replaced]
         for record in fresh:
-            self._add(record)
-        return True
+            if "_error" in record:
+                self.broken.append(
+                    [record["_file"], record["_mtime_ns"], record["_size"], record["_error"]]
+                )
+            else:
+                self._add(record)
 
     def _add(self, record: Mapping[str, Any]) -> None:
         lengths = []
@@ -152,8 +155,6 @@ class IndexBuilder:
                     self.stems.setdefault(key, set()).add(word)
             self.lines[name].append("".join(f" {w}" for w in found).encode())
             lengths.append(len(found))
-        data = {k: v for k, v in record.items() if not k.startswith("_")}
-        self.lines["records"].append(orjson.dumps(data))
         self.rows.append(
             [
                 record["_file"],
@@ -284,11 +285,6 @@ class SearchIndex:
     def problems(self) -> list[str]:
         """What is wrong with each note file that could not be read."""
         return [str(b[3]) for b in self.broken]
-
-    def record(self, position: int) -> dict[str, Any]:
-        """The whole data of the note at `position`, as it was indexed."""
-        data: dict[str, Any] = self._line("records", position)
-        return data
 
     def _line(self, name: str, position: int) -> Any:
         starts = self._line_starts(name)

@@ -22,7 +22,7 @@ from papernotes.ids import ArxivId
 from papernotes.note import Note, dump_note, load_note
 
 if TYPE_CHECKING:
-    from papernotes.search_index import SearchIndex
+    from papernotes.search_index import IndexBuilder, SearchIndex
 
 INDEX_NAME = ".index.json"
 # Written once into a notes folder, so a folder kept in git never commits derived files.
@@ -136,6 +136,16 @@ class NoteStore:
         """Read one note from its YAML file (the truth, never the index)."""
         return load_note(self.read_text(arxiv_id), str(self.path_for(arxiv_id)))
 
+    def load_file(self, name: str) -> Note:
+        """Read the note in the file `name` of the folder (as the indexes name files)."""
+        path = self.root / name
+        try:
+            return load_note(path.read_text(encoding="utf-8"), str(path))
+        except FileNotFoundError:
+            raise NoteNotFoundError(f"{path} was removed") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise NoteFileError(f"{path}: cannot be read ({err})") from None
+
     def create(self, note: Note) -> bool:
         """Write a new note; False (and nothing written) if one exists for that paper."""
         return write_atomic(self.path_for(note.arxiv_id), dump_note(note).encode(), replace=False)
@@ -211,8 +221,9 @@ class NoteStore:
         """The full-text index, brought up to date first; reading it is the fast path.
 
         When the stats of the note files match the ones it was made from, the index is used
-        as it is, without loading the TinyDB index; otherwise the TinyDB index is refreshed
-        and the full-text index synced to its records and rewritten.
+        as it is, without loading the TinyDB index. When a few files changed, only those are
+        read; when many did (or there is no usable index), the TinyDB index is refreshed and
+        the full-text index synced to its records. Either way it is rewritten.
         """
         from papernotes.search_index import SEARCH_INDEX_NAME, IndexBuilder, SearchIndex
 
@@ -229,21 +240,39 @@ class NoteStore:
             if on_refresh:
                 on_refresh(Refresh(broken=current.problems))
             return current
-        records, refresh = self._refreshed()
-        if on_refresh:
-            on_refresh(refresh)
-        builder = IndexBuilder()
+        builder = None
         if current is not None:
             try:
                 builder = IndexBuilder.from_index(current)
             except ValueError:
-                builder = IndexBuilder()
-        builder.sync(records)
+                builder = None
+        if builder is not None and self._update_from_files(builder, files):
+            if on_refresh:
+                on_refresh(Refresh(broken=[str(b[3]) for b in builder.broken]))
+        else:  # no usable index, or most notes changed: start from the TinyDB refresh
+            records, refresh = self._refreshed()
+            if on_refresh:
+                on_refresh(refresh)
+            builder = builder or IndexBuilder()
+            builder.sync(records)
         builder.files = files
         data = builder.to_bytes()
         if files or path.exists():
             write_atomic(path, data)
         return SearchIndex(data)
+
+    def _update_from_files(self, builder: IndexBuilder, files: dict[str, tuple[int, int]]) -> bool:
+        """Bring `builder` up to date by reading only the note files that changed.
+
+        False (nothing done) when so many changed that the TinyDB refresh is cheaper.
+        """
+        known = builder.stamps()
+        changed = [name for name, stamp in files.items() if known.get(name) != stamp]
+        if len(changed) > max(200, len(files) // 10):
+            return False
+        gone = set(known) - set(files)
+        builder.update((self._record(name, *files[name]) for name in changed), gone)
+        return True
 
     def _scan(self) -> dict[str, tuple[int, int]]:
         """file name -> (mtime_ns, size) of every note file (a hot path: kept plain)."""

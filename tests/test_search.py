@@ -883,6 +883,43 @@ def test_the_index_follows_edits_deletions_and_additions(store: NoteStore) -> No
     assert found(reread, "delta") == ["1905.00604"]
 
 
+def test_a_few_changed_files_are_read_without_the_tinydb_index(
+    store: NoteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.search_index()
+    path = store.path_for(parse_id("1905.00603"))
+    path.write_text(path.read_text().replace("Gamma rays", "Cosmic rays"))
+    touch_later(path)
+    store.create(note(id="1905.00605", title="Epsilon"))
+
+    def no_tinydb(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the TinyDB index was loaded for a small change")
+
+    monkeypatch.setattr(store, "_refreshed", no_tinydb)
+    index = store.search_index()
+    assert found(index, "cosmic") == ["1905.00603"]
+    assert found(index, "gamma") == []
+    assert found(index, "epsilon") == ["1905.00605"]
+
+
+def test_many_changed_files_go_through_the_tinydb_index(store: NoteStore) -> None:
+    store.search_index()
+    for n in range(6, 400):
+        store.create(note(id=f"1905.{n:05d}", title=f"Bulk note {n}"))
+    calls = []
+    refreshed = store._refreshed
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return refreshed()
+
+    store._refreshed = counting  # type: ignore[method-assign]
+    index = store.search_index()
+    assert calls == [1]
+    assert index.notes == 397
+    assert found(index, "bulk") and found(index, "gamma") == ["1905.00603"]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
