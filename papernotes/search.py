@@ -202,8 +202,9 @@ def _text_clause(
         query.clauses.append(
             Clause(value, (found[-1] if prefix else found[0],), fields, prefix, exact, negated)
         )
-        if prefix and len(found) > 1:  # `state-of-art*`: the leading words as a phrase
-            query.clauses.append(Clause(value, tuple(found[:-1]), fields, False, exact, negated))
+        leading = tuple(w for w in found[:-1] if w not in STOPWORDS)
+        if prefix and leading:  # `state-of-art*`: the leading words as a phrase
+            query.clauses.append(Clause(value, leading, fields, False, exact, negated))
     else:
         query.clauses.append(Clause(value, tuple(found), fields, False, exact, negated))
 
