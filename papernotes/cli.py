@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -155,11 +156,20 @@ def add(
             "https://arxiv.org/abs/1706.03762v5 (a version fetches that version).",
             show_default=False,
         ),
-    ],
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     tag: Annotated[
         list[str],
         typer.Option("--tag", "-t", help="Tag for the new notes (repeat for several)."),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    source_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            help="Also add every arXiv paper a text mentions: a chat export, a reading "
+            "list, a BibTeX file (- reads standard input).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the notes as JSON.")] = False,
     api_url: Annotated[
         str,
@@ -180,6 +190,8 @@ def add(
 
     Example: `papernotes add 1911.12246 arxiv.org/abs/1706.03762v5 hep-th/9901001 -t attention`
 
+    From a text: `papernotes add --from chat.txt` or `cat links.txt | papernotes add --from -`
+
     Papers that already have a note are left as they are. If arXiv cannot be reached,
     each paper still gets a placeholder note (marked pending); run the same command
     again later to fill it in. Exit code 1 if any paper could not be added.
@@ -190,6 +202,10 @@ def add(
 
     store = _store(ctx)
     source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
+    if source_file is not None:
+        ids = [*ids, *_mentioned_ids(source_file)]
+    elif not ids:
+        raise UsageError("give arXiv ids or links to add, or --from FILE")
     _report(store.refresh())
     with _progress() as (on_total, on_progress):
         outcomes = add_papers(
@@ -206,6 +222,22 @@ def add(
             out.print(outcome_text(outcome))
     if not all(o.status.ok for o in outcomes):
         raise typer.Exit(1)
+
+
+def _mentioned_ids(source_file: str) -> list[str]:
+    """The arXiv ids a file (or standard input, `-`) mentions; says how many on stderr."""
+    from papernotes.mentions import find_ids
+
+    name = "standard input" if source_file == "-" else source_file
+    try:
+        raw = sys.stdin.buffer.read() if source_file == "-" else Path(source_file).read_bytes()
+    except OSError as err:
+        raise PapernotesError(f"{name}: cannot be read ({err.strerror or err})") from None
+    found = [str(i) for i in find_ids(raw.decode("utf-8", errors="replace"))]
+    if not found:
+        raise PapernotesError(f"{name}: no arXiv ids or links found in it")
+    _say(f"Found {len(found)} arXiv {'id' if len(found) == 1 else 'ids'} in {name}.")
+    return found
 
 
 @app.command()
@@ -304,15 +336,8 @@ def search(
 
     query = parse_query(" ".join(words))
     store = _store(ctx)
-
-    def load(name: str) -> Note | None:
-        try:
-            return store.load_file(name)
-        except PapernotesError as err:  # changed since the index was checked
-            _say(f"Warning: skipped {err}")
-            return None
-
-    found, total = search_notes(store.search_index(on_refresh=_report), query, limit, load)
+    index = store.search_index(on_refresh=_report)
+    found, total = search_notes(index, query, limit, lambda name: _load(store, name))
     if as_json:
         _print_json([{**r.note.to_dict(), "score": r.score, "snippet": r.snippet} for r in found])
     else:
@@ -321,6 +346,88 @@ def search(
         _say(f"No notes match {' '.join(words)!r}.")
     elif total > limit and not as_json:
         _say(f"Showing {limit} of {total} matches; --limit shows more.")
+
+
+class ExportFormat(str, Enum):
+    """Formats `export` writes."""
+
+    MARKDOWN = "markdown"
+    BIBTEX = "bibtex"
+    JSON = "json"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    papers: Annotated[
+        list[str], typer.Argument(metavar="ID", help="arXiv ids or links of the notes.")
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    tag: Annotated[
+        list[str], typer.Option("--tag", "-t", help="Notes with this tag (repeat: all of them).")
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    query: Annotated[
+        str | None,
+        typer.Option("--query", "-q", help="Notes a search finds (the search syntax)."),
+    ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every note.")] = False,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ExportFormat.MARKDOWN
+    ),
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE|DIR/",
+            help="Write to this file, or one file per note into this folder (end it with /). "
+            "Standard output when left out.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Title of a Markdown digest.")
+    ] = None,
+) -> None:
+    """Export notes as Markdown (a post or a digest), BibTeX or JSON.
+
+    Examples: `papernotes export 1706.03762` (one post, to standard output),
+    `papernotes export --tag weekly -o digest.md`, `papernotes export --all -o posts/`,
+    `papernotes export --query 'author:vaswani' -f bibtex -o refs.bib`,
+    `papernotes export --all -f json | jq '.[].title'`
+    """
+    from papernotes.export import render
+    from papernotes.exporting import Selection, choose, write_export
+    from papernotes.search import parse_query, search_notes
+
+    store = _store(ctx)
+    selection = Selection(papers, tag, query, everything)
+
+    def search(text: str) -> list[Note]:
+        index = store.search_index(on_refresh=_report)
+        found, _ = search_notes(index, parse_query(text), None, lambda name: _load(store, name))
+        return [result.note for result in found]
+
+    notes = choose(
+        store, selection, search=search, on_problem=lambda p: _say(f"Warning: skipped {p}")
+    )
+    if not notes:
+        raise PapernotesError(f"no notes match {selection.describe()}")
+    if output is None:
+        text = render(fmt.value, notes, title=title)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    written = write_export(notes, fmt.value, output, title=title, force=force)
+    where = output if len(written) == 1 else f"{len(written)} files in {output}"
+    _say(f"Exported {len(notes)} {'note' if len(notes) == 1 else 'notes'} to {where}.")
+
+
+def _load(store: NoteStore, name: str) -> Note | None:
+    """A note by file name for search results; None (with a warning) if it went bad."""
+    try:
+        return store.load_file(name)
+    except PapernotesError as err:  # changed since the index was checked
+        _say(f"Warning: skipped {err}")
+        return None
 
 
 @app.command()

@@ -343,9 +343,10 @@ def snippet(
 
 
 def search_notes(
-    index: SearchIndex, query: Query, limit: int, load: Callable[[str], Note | None]
+    index: SearchIndex, query: Query, limit: int | None, load: Callable[[str], Note | None]
 ) -> tuple[list[Result], int]:
-    """The best `limit` notes for `query`, with snippets, and how many matched in all.
+    """The best `limit` notes for `query` (all with None), with snippets, and how many
+    matched in all.
 
     `load` reads a note by file name (None when it cannot be read any more).
     """

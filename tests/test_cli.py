@@ -549,3 +549,90 @@ def test_search_on_terminal_highlights(cli, collection, monkeypatch) -> None:
     out = cli("search", "transformer").stdout
     assert "\x1b[1;33mTransformer" in out  # bold yellow on the matched word
     assert ATTENTION in out
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def test_export_one_note_as_markdown_to_stdout(cli, collection) -> None:
+    out = cli("export", "1706.03762").stdout
+    assert out.startswith(f"# {ATTENTION}")
+    assert "https://arxiv.org/abs/1706.03762" in out
+    assert "#attention #nlp" in out
+
+
+def test_export_a_digest_by_tag_to_a_file(cli, collection, isolated) -> None:
+    result = cli("export", "--tag", "attention", "--title", "Weekly", "-o", "digest.md")
+    text = (isolated / "digest.md").read_text(encoding="utf-8")
+    assert text.startswith("# Weekly") or "Weekly" in text.splitlines()[0]
+    assert ATTENTION in text and "Exported 1 note to digest.md" in result.stderr
+
+
+def test_export_all_into_a_folder_one_file_per_note(cli, collection, isolated) -> None:
+    cli("export", "--all", "-o", "posts/")
+    names = sorted(p.name for p in (isolated / "posts").iterdir())
+    assert names == ["1706.03762.md", "1710.08557.md", "astro-ph_0601001.md", "math_0211159.md"]
+
+
+def test_export_never_replaces_a_file_without_force(cli, collection, isolated) -> None:
+    target = isolated / "refs.bib"
+    target.write_text("my own bibliography\n")
+    result = cli("export", "--all", "-f", "bibtex", "-o", "refs.bib", code=1)
+    assert "--force" in result.stderr
+    assert target.read_text() == "my own bibliography\n"
+    cli("export", "--all", "-f", "bibtex", "-o", "refs.bib", "--force")
+    assert target.read_text().count("@misc{") == 4
+
+
+def test_export_query_as_bibtex(cli, collection) -> None:
+    out = cli("export", "--query", "author:vaswani", "-f", "bibtex").stdout
+    assert out.count("@misc{") == 1 and "vaswani2017" in out and "1706.03762" in out
+
+
+def test_export_json_matches_list_json(cli, collection) -> None:
+    exported = json.loads(cli("export", "--all", "-f", "json").stdout)
+    listed = json.loads(cli("list", "--json").stdout)
+    assert sorted(n["id"] for n in exported) == sorted(n["id"] for n in listed)
+    assert {n["id"]: n for n in exported} == {n["id"]: n for n in listed}
+
+
+def test_export_with_nothing_selected(cli, collection) -> None:
+    assert "no notes match" in cli("export", "--tag", "nope", code=1).stderr
+    assert "--all" in cli("export", code=2).stderr
+    assert "no note for 1911.12246" in cli("export", "1911.12246", code=1).stderr
+
+
+# --- add --from -------------------------------------------------------------------------------
+
+CHAT = """\
+[12.03.2024 09:15] Аня: смотрите, классика https://arxiv.org/abs/1706.03762v7 и ещё
+arXiv:1605.08386 — про случайные блуждания. Репо: https://github.com/karpathy/nanoGPT
+[12.03.2024 09:17] Ben: tweet https://twitter.com/someone/status/1706037621234567890
+also https://drive.google.com/file/d/1AbCdEf/view and call me at +7 (912) 345-67-89
+[12.03.2024 09:20] Аня: old one: astro-ph/0601001, and again 1706.03762
+"""
+
+
+def test_add_from_a_chat_export(cli, arxiv, notes_dir, isolated) -> None:
+    (isolated / "chat.txt").write_text(CHAT, encoding="utf-8")
+    result = cli("add", "--from", "chat.txt", "--tag", "imported")
+    assert "Found 3 arXiv ids in chat.txt" in result.stderr
+    assert [r.id_list for r in arxiv.requests] == ["1706.03762v7,1605.08386,astro-ph/0601001"]
+    assert len(result.stdout.splitlines()) == 3
+    assert load(notes_dir, "1605.08386")["tags"] == ["imported"]
+
+
+def test_add_from_stdin_leaves_existing_notes_alone(cli, arxiv, notes_dir) -> None:
+    cli("add", "1706.03762")
+    before = note_file(notes_dir, "1706.03762").read_bytes()
+    result = cli("add", "--from", "-", "-t", "new", input="see arXiv:1706.03762 and 1605.08386\n")
+    assert "Found 2 arXiv ids in standard input" in result.stderr
+    assert note_file(notes_dir, "1706.03762").read_bytes() == before
+    assert load(notes_dir, "1605.08386")["tags"] == ["new"]
+
+
+def test_add_from_a_file_without_ids_or_missing(cli, arxiv, isolated) -> None:
+    (isolated / "empty.txt").write_text("nothing here, version 1.2.3, 2019.05.01\n")
+    assert "no arXiv ids" in cli("add", "--from", "empty.txt", code=1).stderr
+    assert "nope.txt" in cli("add", "--from", "nope.txt", code=1).stderr
+    assert arxiv.requests == []

@@ -1,0 +1,153 @@
+"""BibTeX in the form arXiv itself exports: `@misc` with `eprint`, `archivePrefix`, `primaryClass`.
+
+Names and other Unicode text are kept as UTF-8 (biber and bibtexparser read it); LaTeX's
+special characters are escaped so a title like `50% of C# & F#` prints as written, and so
+is math: `$x_1$` in a title prints as those five characters. `url` and `doi` are written
+as they are: biblatex reads them verbatim, so an escape would end up in the link. Like
+arXiv's own export, entries carry no abstract: a bibliography is for citing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+from papernotes.note import Note, normalise_space
+
+# LaTeX's ten special characters, and three that print as other glyphs in the default
+# OT1 font encoding (`<` as ¡, `>` as ¿, `|` as —). `\{` and `\}` would unbalance the
+# braces BibTeX counts, so braces get text macros too.
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+_LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX)) + "]")
+# Letters NFKD does not take apart into an ASCII letter and an accent.
+_ASCII_LETTERS = str.maketrans(
+    {
+        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+        "þ": "th", "Þ": "Th", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+        "ı": "i", "ħ": "h", "Ħ": "H", "ŋ": "ng", "Ŋ": "NG",
+    }
+)  # fmt: skip
+# Title words a key skips: `On the Origin of Species` gives `darwin1859origin`.
+_STOPWORD_TEXT = (
+    "a an the and or of on in at to for from by with without via into onto over under "
+    "about as is are be do does how what when why which who this that these those we our "
+    "its it not no can"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_AND = re.compile(r"\sand\s", re.IGNORECASE)
+
+
+def render(notes: Sequence[Note], *, title: str | None = None) -> str:
+    """One `@misc` entry per note, one field per line, entries separated by a blank line.
+
+    `title` is accepted for a uniform signature and not used: a .bib file has no title.
+    """
+    entries = [_entry(n, key) for n, key in zip(notes, cite_keys(notes), strict=True)]
+    return "\n\n".join(entries) + "\n" if entries else ""
+
+
+def latex_escape(text: str) -> str:
+    """`text` with LaTeX's special characters escaped and its white space collapsed."""
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], normalise_space(text))
+
+
+def cite_keys(notes: Sequence[Note]) -> list[str]:
+    """`vaswani2017attention` for each note; repeats get `a`, `b`, ... in order of appearance."""
+    bases = [cite_key(n) for n in notes]
+    counts = Counter(bases)
+    taken = {base for base in bases if counts[base] == 1}
+    used: Counter[str] = Counter()
+    keys = []
+    for base in bases:
+        key = base
+        while counts[base] > 1 and (key == base or key in taken):
+            key = base + _letters(used[base])
+            used[base] += 1
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def cite_key(note: Note) -> str:
+    """First author's surname, year, first title word that is not a stopword: lowercase ASCII."""
+    surname = _surname(note.authors[0].name) if note.authors else ""
+    word = next(
+        (w for w in map(_ascii, re.findall(r"[^\W_]+", note.title)) if w and w not in _STOPWORDS),
+        "",
+    )
+    return f"{surname or 'anon'}{note.year or ''}{word}"
+
+
+def _entry(note: Note, key: str) -> str:
+    eprint = re.sub(r"v[0-9]+$", "", note.id)
+    fields = [
+        ("title", "{" + latex_escape(note.title) + "}" if note.title.strip() else ""),
+        ("author", " and ".join(_name(a.name) for a in note.authors if a.name.strip())),
+        ("year", str(note.year or "")),
+        ("eprint", eprint),
+        ("archivePrefix", "arXiv"),
+        ("primaryClass", latex_escape(note.primary_category)),
+        ("doi", _verbatim(note.doi or "")),
+        # arXiv's journal reference is a whole citation ("Phys. Rev. D 76, 013009 (2007)"),
+        # not a journal's name, and `@misc` prints `note` in every style but ignores
+        # `journal`: so it goes into `note`, kept whole.
+        ("note", latex_escape(note.journal_ref or "")),
+        ("url", _verbatim(note.url or f"https://arxiv.org/abs/{eprint}")),
+    ]
+    lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
+    return f"@misc{{{key},\n" + ",\n".join(lines) + "\n}"
+
+
+def _name(name: str) -> str:
+    """A name as arXiv gives it; braced when a comma or a lone `and` would split it wrongly."""
+    escaped = latex_escape(name)
+    return f"{{{escaped}}}" if "," in escaped or _AND.search(escaped) else escaped
+
+
+def _verbatim(value: str) -> str:
+    """A URL or DOI unescaped; only what could break the entry (braces, spaces) encoded."""
+    return "".join(f"%{ord(c):02X}" if c in "{}\\" or c.isspace() else c for c in value.strip())
+
+
+def _surname(name: str) -> str:
+    """The last word of a name (before any comma: `Smith, Jr.`, `Smith, John`), ASCII-folded.
+
+    Words with no Latin letter or digit (CJK, Cyrillic) are skipped; none left gives "".
+    """
+    words = [w for w in map(_ascii, name.split(",")[0].split()) if w]
+    while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+        words.pop()
+    return words[-1] if words else ""
+
+
+def _ascii(word: str) -> str:
+    """Lowercase ASCII letters and digits of a word: Wübben -> wubben, Łukasz -> lukasz."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_ASCII_LETTERS)).lower()
+    return re.sub(r"[^a-z0-9]", "", decomposed)
+
+
+def _letters(n: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa, ...: suffixes for repeated keys."""
+    out = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out

@@ -1,0 +1,174 @@
+"""Markdown to paste into a blog, a Telegram or Slack post, or a README.
+
+One note is a post under a `#` heading; several (or any number with a `title`) make a
+digest: a title line, a table of contents, then each note under a `##` heading, separated
+by rules. Everything that comes from arXiv or a note goes through `escape()`, so in any
+CommonMark renderer it shows as the characters it is; the only markup is our own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from papernotes.note import Author, Note, normalise_space
+
+MAX_AUTHORS = 4  # up to this many authors are all named ...
+SHOWN_AUTHORS = 2  # ... beyond it, these first ones and "et al."
+
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark; these are the ones
+# that can start markup anywhere in a line, plus `&` when it would start an entity.
+# Only what CommonMark (and GitHub's tables and strikethrough) could read as markup: a post
+# pasted into Telegram or Slack shows every needless backslash. `(` `)` `!` are harmless
+# once `[` `]` are escaped; `#` only starts a heading at the start of a line.
+_SPECIAL = re.compile(r"[\\`*_<>\[\]|~]|&(?=[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
+# Markers that only count at the start of a line: headings, bullets, setext underlines.
+_LINE_MARKER = re.compile(r"^([ \t]*)([#+=-])", re.MULTILINE)
+_ORDERED_MARKER = re.compile(r"^([ \t]*[0-9]{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
+_NOT_WORD = re.compile(r"\W+")
+_NOT_ANCHOR = re.compile(r"[^a-z0-9]+")
+
+
+def escape(text: str) -> str:
+    """`text` with every character Markdown could read as markup backslash-escaped.
+
+    Unicode is kept as it is. Layout (line breaks, indentation) is the caller's business.
+    """
+    text = _SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    text = _LINE_MARKER.sub(r"\1\\\2", text)
+    return _ORDERED_MARKER.sub(r"\1\\\2", text)
+
+
+def render(notes: Sequence[Note], *, title: str | None = None) -> str:
+    """One note as a post, or a digest of several with a title and a table of contents."""
+    if len(notes) == 1 and title is None:
+        return "\n\n".join(_note_blocks(notes[0], "#", anchor=None)) + "\n"
+    anchors = _anchors(notes)
+    blocks = [f"# {_inline(title) if title is not None else _default_title(notes)}"]
+    if notes:
+        blocks.append(
+            "\n".join(
+                f"- [{_inline(_heading(n))}](#{a})" for n, a in zip(notes, anchors, strict=True)
+            )
+        )
+    for i, (note, anchor) in enumerate(zip(notes, anchors, strict=True)):
+        if i:
+            blocks.append("---")
+        blocks.extend(_note_blocks(note, "##", anchor=anchor))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _note_blocks(note: Note, level: str, anchor: str | None) -> list[str]:
+    """The blocks of one note, each to be separated by a blank line; empty parts left out."""
+    target = f'<a id="{anchor}"></a>' if anchor else ""
+    blocks = [f"{level} {target}{_inline(_heading(note))}"]
+    if note.pending:
+        blocks.append("*Metadata pending: arXiv had not answered when this note was made.*")
+    authors = [a for a in note.authors if a.name.strip()]
+    if authors:
+        blocks.append(_authors(authors))
+    blocks.append(f"[arXiv:{_inline(_versioned(note))}]({_link(note)})")
+    tldr = _paragraphs(note.tldr)
+    if tldr:
+        blocks.append(f"**TL;DR:** {tldr[0]}")
+        blocks.extend(tldr[1:])
+    findings = [_item(f) for f in note.findings if f.strip()]
+    if findings:
+        blocks += ["**Findings**", "\n".join(findings)]
+    commentary = _paragraphs(note.commentary)
+    if commentary:
+        blocks += ["**Commentary**", *commentary]
+    tags = _hashtags(note.tags)
+    if tags:
+        blocks.append(tags)
+    return blocks
+
+
+def _heading(note: Note) -> str:
+    return note.title if note.title.strip() else f"arXiv:{note.id}"
+
+
+def _versioned(note: Note) -> str:
+    return f"{note.id}v{note.version}" if note.version else note.id
+
+
+def _inline(text: str) -> str:
+    """Text for one line (a heading, a link's text): white space collapsed, then escaped."""
+    return escape(normalise_space(text))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Text as escaped paragraphs: lines kept, indentation and trailing spaces dropped.
+
+    Leading spaces would make a code block and trailing ones a hard break, so neither is
+    kept; blank lines separate paragraphs, however many there were.
+    """
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.strip():
+            current.append(escape(line.strip()))
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    return paragraphs
+
+
+def _item(finding: str) -> str:
+    """A bullet list item; a finding of several lines or paragraphs stays inside its item."""
+    body = "\n\n".join(_paragraphs(finding)).replace("\n", "\n  ").replace("\n  \n", "\n\n")
+    return f"- {body}"
+
+
+def _authors(authors: Sequence[Author]) -> str:
+    """All authors of a short list, else the first ones and "et al.", with affiliations."""
+    shown = authors if len(authors) <= MAX_AUTHORS else authors[:SHOWN_AUTHORS]
+    names = [_author(a) for a in shown]
+    if len(shown) < len(authors):
+        names.append("et al.")
+    return ", ".join(names)
+
+
+def _author(author: Author) -> str:
+    name = _inline(author.name)
+    places = [_inline(a) for a in author.affiliations if a.strip()]
+    return f"{name} ({', '.join(places)})" if places else name
+
+
+def _link(note: Note) -> str:
+    """The note's link (arXiv's abstract page unless the note has its own), safe in `(...)`."""
+    url = (note.url or "").strip()
+    if not url.lower().startswith(("https://", "http://")) or any(c.isspace() for c in url):
+        url = f"https://arxiv.org/abs/{note.id}"
+    return "".join(f"%{ord(c):02X}" if c in "<>()\\" else c for c in url)
+
+
+def _hashtags(tags: Iterable[str]) -> str:
+    """`#attention #ricci_flow`: each run of non-word characters becomes one `_`.
+
+    Underscores at either end are dropped, so a tag can never open or close emphasis.
+    """
+    cleaned = (_NOT_WORD.sub("_", tag).strip("_") for tag in tags)
+    return " ".join(f"#{tag}" for tag in dict.fromkeys(cleaned) if tag)
+
+
+def _anchors(notes: Sequence[Note]) -> list[str]:
+    """An HTML id for each note's heading, from its arXiv id; repeats get `-2`, `-3`, ..."""
+    anchors: list[str] = []
+    for note in notes:
+        base = "arxiv-" + _NOT_ANCHOR.sub("-", note.id.lower()).strip("-")
+        anchor, n = base, 1
+        while anchor in anchors:
+            n += 1
+            anchor = f"{base}-{n}"
+        anchors.append(anchor)
+    return anchors
+
+
+def _default_title(notes: Sequence[Note]) -> str:
+    """`Reading notes`, with the range of dates the notes were added when known."""
+    dates = sorted(n.added[:10] for n in notes if n.added)
+    if not dates:
+        return "Reading notes"
+    span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}"
+    return f"Reading notes, {escape(span)}"
