@@ -784,3 +784,11 @@ def test_format_modules_load_on_first_use() -> None:
         "assert 'papernotes.export.markdown' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_title_ending_in_hashes_keeps_them() -> None:
+    title = "Notes on C #"
+    tokens = MD.parse(markdown_export.render([Note(id="1905.01234", title=title)]))
+    heading = next(t for i, t in enumerate(tokens) if i and tokens[i - 1].type == "heading_open")
+    assert heading.children is not None
+    assert "".join(c.content for c in heading.children if c.type == "text") == title

@@ -93,8 +93,12 @@ def _versioned(note: Note) -> str:
 
 
 def _inline(text: str) -> str:
-    """Text for one line (a heading, a link's text): white space collapsed, then escaped."""
-    return escape(normalise_space(text))
+    """Text for one line (a heading, a link's text): white space collapsed, then escaped.
+
+    `#` is escaped everywhere here: at the end of a heading (`# Why C #`) it would be read
+    as the heading's closing sequence and vanish.
+    """
+    return escape(normalise_space(text)).replace("#", "\\#")
 
 
 def _paragraphs(text: str) -> list[str]:
