@@ -145,6 +145,20 @@ def _progress() -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]
         )
 
 
+# arXiv settings, shared by the commands that ask arXiv.
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+ApiUrl = Annotated[str, typer.Option(envvar="PAPERNOTES_ARXIV_API_URL", help="arXiv API address.")]
+Delay = Annotated[
+    float,
+    typer.Option(
+        envvar="PAPERNOTES_ARXIV_DELAY", help="Seconds between requests (arXiv asks for 3)."
+    ),
+]
+Timeout = Annotated[
+    float, typer.Option(envvar="PAPERNOTES_ARXIV_TIMEOUT", help="Seconds to wait for an answer.")
+]
+
+
 @app.command()
 def add(
     ctx: typer.Context,
@@ -171,20 +185,9 @@ def add(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the notes as JSON.")] = False,
-    api_url: Annotated[
-        str,
-        typer.Option(envvar="PAPERNOTES_ARXIV_API_URL", help="arXiv API address."),
-    ] = "https://export.arxiv.org/api/query",
-    delay: Annotated[
-        float,
-        typer.Option(
-            envvar="PAPERNOTES_ARXIV_DELAY", help="Seconds between requests (arXiv asks for 3)."
-        ),
-    ] = 3.0,
-    timeout: Annotated[
-        float,
-        typer.Option(envvar="PAPERNOTES_ARXIV_TIMEOUT", help="Seconds to wait for an answer."),
-    ] = 30.0,
+    api_url: ApiUrl = DEFAULT_API_URL,
+    delay: Delay = 3.0,
+    timeout: Timeout = 30.0,
 ) -> None:
     """Fetch papers from arXiv and write a note for each.
 
@@ -238,6 +241,63 @@ def _mentioned_ids(source_file: str) -> list[str]:
         raise PapernotesError(f"{name}: no arXiv ids or links found in it")
     _say(f"Found {len(found)} arXiv {'id' if len(found) == 1 else 'ids'} in {name}.")
     return found
+
+
+@app.command()
+def refresh(
+    ctx: typer.Context,
+    papers: Annotated[
+        list[str], typer.Argument(metavar="ID", help="arXiv ids or links of the notes.")
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    everything: Annotated[bool, typer.Option("--all", help="Every note.")] = False,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Placeholders left when arXiv was unreachable.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    api_url: ApiUrl = DEFAULT_API_URL,
+    delay: Delay = 3.0,
+    timeout: Timeout = 30.0,
+) -> None:
+    """Fetch arXiv's metadata again: new versions, DOIs, journal references.
+
+    Examples: `papernotes refresh --all --dry-run`, `papernotes refresh --pending`,
+    `papernotes refresh 1706.03762`
+
+    Only arXiv's fields change: your TL;DR, findings, commentary, tags and any keys you
+    added are kept. Each paper with news is reported (`v1 → v3; title, DOI changed`).
+    """
+    from papernotes.arxiv_source import ApiSettings, ArxivSource
+    from papernotes.refreshing import refresh_notes
+
+    if not (papers or everything or pending):
+        raise UsageError("say which notes to refresh: ids, --all or --pending")
+    store = _store(ctx)
+    source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
+    if papers:
+        notes = [store.get(_parse(p)) for p in dict.fromkeys(papers)]
+    else:
+        notes = [n for n in store.notes(on_refresh=_report) if everything or n.pending]
+    if not notes:
+        _say("No placeholder notes to complete." if pending else "No notes to refresh.")
+        return
+    with _progress() as (on_total, on_progress):
+        changes = refresh_notes(
+            store, source, notes, dry_run=dry_run, on_total=on_total, on_progress=on_progress
+        )
+    store.refresh()
+    for change in changes:
+        line = f"{change.status:<10} {change.arxiv_id!s:<16}  {change.describe()}".rstrip()
+        if change.ok:
+            print(line)
+        else:
+            _say(line)
+    updated = sum(c.status in ("updated", "completed") for c in changes)
+    summary = f"{updated} of {len(changes)} notes "
+    _say(summary + ("would change (dry run: nothing written)." if dry_run else "updated."))
+    if not all(c.ok for c in changes):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -493,6 +553,39 @@ def remove(
         store.remove(arxiv_id)
         print(f"removed {arxiv_id.base}")
     store.refresh()
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the findings as a JSON object.")
+    ] = False,
+) -> None:
+    """Check every note: YAML syntax, value types, file names, duplicates, placeholders.
+
+    Example: `papernotes check` (exit code 1 when any note has an error)
+
+    Changes nothing. Placeholders and unsaved edits are warnings, not errors.
+    """
+    from papernotes.checking import check_notes
+
+    report = check_notes(_store(ctx))
+    if as_json:
+        _print_json(
+            {
+                "checked": report.checked,
+                "errors": len(report.errors),
+                "findings": [f.to_dict() for f in report.findings],
+            }
+        )
+    else:
+        for finding in report.findings:
+            print(f"{finding.file}: {finding.severity}: {finding.message}")
+        warnings = len(report.findings) - len(report.errors)
+        _say(f"Checked {report.checked} notes: {len(report.errors)} errors, {warnings} warnings.")
+    if report.errors:
+        raise typer.Exit(1)
 
 
 @app.command()

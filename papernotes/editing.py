@@ -79,7 +79,14 @@ def edit_note(
         except NoteFileError as err:
             problem = str(err)
         if problem is None:
-            write_atomic(path, text.encode())
+            with store.lock():
+                if store.read_text(arxiv_id) != current:
+                    raise NoteFileError(
+                        f"{path} changed on disk while you were editing it, so it was not "
+                        f"overwritten; your edit is kept in {draft}: compare the two, then "
+                        f"`papernotes edit {arxiv_id.base}` reopens your edit"
+                    )
+                write_atomic(path, text.encode())
             with contextlib.suppress(FileNotFoundError):
                 draft.unlink()
             return EditResult.SAVED

@@ -135,11 +135,12 @@ def _mark_existing(store: NoteStore, outcome: Outcome) -> None:
 def _complete(store: NoteStore, outcome: Outcome, fetched: Note, tags: list[str]) -> None:
     """Fill a placeholder with arXiv's fields, keeping what the reader wrote meanwhile."""
     assert outcome.arxiv_id is not None
-    current = store.get(outcome.arxiv_id)
-    for name in ("tldr", "findings", "commentary", "added", "extra"):
-        setattr(fetched, name, getattr(current, name))
-    fetched.tags = clean_tags([*current.tags, *tags])
-    store.save(fetched)
+    with store.lock():  # read and write as one step: no concurrent edit is lost
+        current = store.get(outcome.arxiv_id)
+        for name in ("tldr", "findings", "commentary", "added", "extra"):
+            setattr(fetched, name, getattr(current, name))
+        fetched.tags = clean_tags([*current.tags, *tags])
+        store.save(fetched)
     outcome.status, outcome.message, outcome.note = Status.COMPLETED, "metadata filled in", fetched
 
 

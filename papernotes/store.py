@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from papernotes.search_index import IndexBuilder, SearchIndex
 
 INDEX_NAME = ".index.json"
+LOCK_NAME = ".lock"
 # Written once into a notes folder, so a folder kept in git never commits derived files.
 GITIGNORE = (
     "# made by papernotes: the index is derived from the notes; drafts are unsaved edits\n"
-    ".index.json\n.search.idx\n.*.tmp\n.*.draft.yaml\n"
+    ".index.json\n.search.idx\n.lock\n.*.tmp\n.*.draft.yaml\n"
 )
 INDEX_FORMAT = 1
 _NOTES = "notes"
@@ -59,6 +60,25 @@ def write_atomic(path: Path, data: bytes, *, replace: bool = True) -> bool:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _open_search_index(path: Path) -> SearchIndex | None:
+    """The search index at `path`, or None when missing, damaged or from another version."""
+    from papernotes.search_index import SearchIndex
+
+    try:
+        return SearchIndex.open(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _lock_file(fd: int) -> None:
+    """Block until this process holds an exclusive lock on the open file `fd`."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: msvcrt locks byte ranges and cannot wait; go without
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def _umask() -> int:
@@ -110,6 +130,7 @@ class NoteStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.index_path = root / INDEX_NAME
+        self._lock_depth = 0
 
     def path_for(self, arxiv_id: ArxivId) -> Path:
         """Where the note for `arxiv_id` lives (whether or not it exists)."""
@@ -148,18 +169,23 @@ class NoteStore:
 
     def create(self, note: Note) -> bool:
         """Write a new note; False (and nothing written) if one exists for that paper."""
-        return write_atomic(self.path_for(note.arxiv_id), dump_note(note).encode(), replace=False)
+        text = dump_note(note).encode()
+        with self.lock():
+            return write_atomic(self.path_for(note.arxiv_id), text, replace=False)
 
     def save(self, note: Note) -> Path:
         """Write a note, replacing the file for that paper."""
         path = self.path_for(note.arxiv_id)
-        write_atomic(path, dump_note(note).encode())
+        text = dump_note(note).encode()
+        with self.lock():
+            write_atomic(path, text)
         return path
 
     def remove(self, arxiv_id: ArxivId) -> None:
         """Delete a note's file."""
         try:
-            self.path_for(arxiv_id).unlink()
+            with self.lock():
+                self.path_for(arxiv_id).unlink()
         except FileNotFoundError:
             raise NoteNotFoundError(f"no note for {arxiv_id.base} in {self.root}/") from None
 
@@ -175,10 +201,22 @@ class NoteStore:
         return self._refreshed(rebuild=rebuild)[1]
 
     def _refreshed(self, *, rebuild: bool = False) -> tuple[list[dict[str, Any]], Refresh]:
+        records, refresh, changed = self._compare(rebuild=rebuild)
+        if changed:
+            # Another process may have written meanwhile: compare again under the lock, so
+            # the index written is never older than the files.
+            with self.lock():
+                records, refresh, changed = self._compare(rebuild=rebuild)
+                if changed:
+                    self._write_index(records)
+        return records, refresh
+
+    def _compare(self, *, rebuild: bool) -> tuple[list[dict[str, Any]], Refresh, bool]:
+        """Records for every note file, reusing the index's where time and size match."""
         files = self._scan()
         refresh = Refresh()
         if not files and not self.index_path.exists():
-            return [], refresh
+            return [], refresh, False
         from tinydb import TinyDB
         from tinydb.middlewares import CachingMiddleware
 
@@ -186,34 +224,64 @@ class NoteStore:
         with TinyDB(storage=CachingMiddleware(storage)) as db:  # type: ignore[no-untyped-call]
             meta = db.table(_META).get(doc_id=1) or {}
             old = {} if rebuild else {r["_file"]: dict(r) for r in db.table(_NOTES).all()}
-            if rebuild:
-                refresh.rebuilt = "rebuilt on request"
-            elif storage.damaged:
-                refresh.rebuilt = "the index was damaged and has been rebuilt"
-            elif meta.get("format") != INDEX_FORMAT and old:
-                refresh.rebuilt = "the index was from another version and has been rebuilt"
-                old = {}
-            elif not meta and files:
-                refresh.rebuilt = f"built the index of {len(files)} notes"
-            records, changed = [], rebuild or refresh.rebuilt is not None
-            for name, (mtime, size) in sorted(files.items()):
-                record = old.get(name)
-                if record is None or record["_mtime_ns"] != mtime or record["_size"] != size:
-                    record = self._record(name, mtime, size)
-                    refresh.read += 1
-                    changed = True
-                if "_error" in record:
-                    refresh.broken.append(record["_error"])
-                records.append(record)
-            refresh.dropped = len(set(old) - set(files))
-            if changed or refresh.dropped:
-                ignore = self.root / ".gitignore"
-                if not ignore.exists():
-                    write_atomic(ignore, GITIGNORE.encode())
-                db.drop_tables()
-                db.table(_META).insert({"format": INDEX_FORMAT})
-                db.table(_NOTES).insert_multiple(records)
-        return records, refresh
+        if rebuild:
+            refresh.rebuilt = "rebuilt on request"
+        elif storage.damaged:
+            refresh.rebuilt = "the index was damaged and has been rebuilt"
+        elif meta.get("format") != INDEX_FORMAT and old:
+            refresh.rebuilt = "the index was from another version and has been rebuilt"
+            old = {}
+        elif not meta and files:
+            refresh.rebuilt = f"built the index of {len(files)} notes"
+        records, changed = [], rebuild or refresh.rebuilt is not None
+        for name, (mtime, size) in sorted(files.items()):
+            record = old.get(name)
+            if record is None or record["_mtime_ns"] != mtime or record["_size"] != size:
+                record = self._record(name, mtime, size)
+                refresh.read += 1
+                changed = True
+            if "_error" in record:
+                refresh.broken.append(record["_error"])
+            records.append(record)
+        refresh.dropped = len(set(old) - set(files))
+        return records, refresh, changed or bool(refresh.dropped)
+
+    def _write_index(self, records: list[dict[str, Any]]) -> None:
+        from tinydb import TinyDB
+        from tinydb.middlewares import CachingMiddleware
+
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            write_atomic(ignore, GITIGNORE.encode())
+        storage = _index_storage(self.index_path)
+        with TinyDB(storage=CachingMiddleware(storage)) as db:  # type: ignore[no-untyped-call]
+            db.drop_tables()
+            db.table(_META).insert({"format": INDEX_FORMAT})
+            db.table(_NOTES).insert_multiple(records)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder's write lock: one writer at a time, across processes.
+
+        Reentrant within a process. Readers take no lock: every file they read is replaced
+        whole by a rename, never written in place.
+        """
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock_file(fd)
+            self._lock_depth = 1
+            yield
+        finally:
+            self._lock_depth = 0
+            os.close(fd)  # closing the descriptor releases the lock
 
     def search_index(
         self, on_refresh: Callable[[Refresh], None] | None = None, *, rebuild: bool = False
@@ -229,35 +297,37 @@ class NoteStore:
 
         path = self.root / SEARCH_INDEX_NAME
         files = self._scan()
-        current: SearchIndex | None = None
-        try:
-            current = None if rebuild else SearchIndex.open(path)
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError):
-            current = None  # damaged or from another version: rebuilt below
+        current = None if rebuild else _open_search_index(path)
         if current is not None and current.is_current(files):
             if on_refresh:
                 on_refresh(Refresh(broken=current.problems))
             return current
-        builder = None
-        if current is not None:
-            try:
-                builder = IndexBuilder.from_index(current)
-            except ValueError:
-                builder = None
-        if builder is not None and self._update_from_files(builder, files):
-            if on_refresh:
-                on_refresh(Refresh(broken=[str(b[3]) for b in builder.broken]))
-        else:  # no usable index, or most notes changed: start from the TinyDB refresh
-            records, refresh = self._refreshed()
-            if on_refresh:
-                on_refresh(refresh)
-            builder = builder or IndexBuilder()
-            builder.sync(records)
-        builder.files = files
-        data = builder.to_bytes()
-        if files or path.exists():
+        if not files and not path.exists():
+            return SearchIndex(IndexBuilder().to_bytes())
+        with self.lock():
+            files = self._scan()  # another process may have brought it up to date meanwhile
+            current = None if rebuild else _open_search_index(path)
+            if current is not None and current.is_current(files):
+                if on_refresh:
+                    on_refresh(Refresh(broken=current.problems))
+                return current
+            builder = None
+            if current is not None:
+                try:
+                    builder = IndexBuilder.from_index(current)
+                except ValueError:
+                    builder = None
+            if builder is not None and self._update_from_files(builder, files):
+                if on_refresh:
+                    on_refresh(Refresh(broken=[str(b[3]) for b in builder.broken]))
+            else:  # no usable index, or most notes changed: start from the TinyDB refresh
+                records, refresh = self._refreshed()
+                if on_refresh:
+                    on_refresh(refresh)
+                builder = builder or IndexBuilder()
+                builder.sync(records)
+            builder.files = files
+            data = builder.to_bytes()
             write_atomic(path, data)
         return SearchIndex(data)
 

@@ -1,0 +1,93 @@
+"""`check`: every problem a notes folder can have, found without changing anything."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from papernotes.errors import NoteFileError
+from papernotes.note import load_note
+from papernotes.store import NoteStore
+
+
+@dataclass
+class Finding:
+    """One problem (an error) or something to look at (a warning) in one file."""
+
+    file: str
+    severity: str  # "error" or "warning"
+    kind: str  # yaml, schema, name, duplicate, pending, draft, unreadable
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain data for `--json`."""
+        return asdict(self)
+
+
+@dataclass
+class CheckReport:
+    """All findings, and how many notes were looked at."""
+
+    checked: int
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings that make `check` fail."""
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def check_notes(store: NoteStore) -> CheckReport:
+    """Read every note file as the commands would, and report what is wrong with each."""
+    findings: list[Finding] = []
+    ids: defaultdict[str, list[str]] = defaultdict(list)
+    names = sorted(p.name for p in store.root.glob("*.yaml") if not p.name.startswith("."))
+    for name in names:
+        path = store.root / name
+        try:
+            note = load_note(path.read_text(encoding="utf-8"), str(path))
+        except NoteFileError as err:
+            message = str(err).removeprefix(f"{path}: ")
+            kind = "yaml" if "fix the YAML" in message else "schema"
+            findings.append(Finding(str(path), "error", kind, message))
+            continue
+        except (OSError, UnicodeDecodeError) as err:
+            findings.append(Finding(str(path), "error", "unreadable", f"cannot be read ({err})"))
+            continue
+        ids[note.id].append(str(path))
+        expected = f"{note.arxiv_id.stem}.yaml"
+        if name != expected:
+            findings.append(
+                Finding(
+                    str(path),
+                    "error",
+                    "name",
+                    f"holds {note.id}, so it should be named {expected} "
+                    "(commands look for the note there)",
+                )
+            )
+        if note.pending:
+            findings.append(
+                Finding(
+                    str(path),
+                    "warning",
+                    "pending",
+                    "metadata pending: run `papernotes refresh --pending` to fill it in",
+                )
+            )
+    for paper, files in ids.items():
+        for extra in files[1:]:
+            findings.append(
+                Finding(extra, "error", "duplicate", f"{paper} also has a note in {files[0]}")
+            )
+    for draft in sorted(store.root.glob(".*.draft.yaml")):
+        paper = draft.name[1 : -len(".draft.yaml")]
+        findings.append(
+            Finding(
+                str(draft),
+                "warning",
+                "draft",
+                f"an unsaved edit: `papernotes edit {paper.replace('_', '/', 1)}` reopens it",
+            )
+        )
+    return CheckReport(len(names), findings)
