@@ -204,15 +204,20 @@ class NoteStore:
         records, refresh, changed = self._compare(rebuild=rebuild)
         if changed:
             # Another process may have written meanwhile: compare again under the lock, so
-            # the index written is never older than the files.
+            # the index written is never older than the files (files read already and not
+            # changed since are not read twice).
+            read = {r["_file"]: r for r in records}
             with self.lock():
-                records, refresh, changed = self._compare(rebuild=rebuild)
+                records, refresh, changed = self._compare(rebuild=rebuild, read=read)
                 if changed:
                     self._write_index(records)
         return records, refresh
 
-    def _compare(self, *, rebuild: bool) -> tuple[list[dict[str, Any]], Refresh, bool]:
-        """Records for every note file, reusing the index's where time and size match."""
+    def _compare(
+        self, *, rebuild: bool, read: dict[str, dict[str, Any]] | None = None
+    ) -> tuple[list[dict[str, Any]], Refresh, bool]:
+        """Records for every note file, reusing the index's (or those in `read`) where time
+        and size match."""
         files = self._scan()
         refresh = Refresh()
         if not files and not self.index_path.exists():
@@ -234,10 +239,13 @@ class NoteStore:
         elif not meta and files:
             refresh.rebuilt = f"built the index of {len(files)} notes"
         records, changed = [], rebuild or refresh.rebuilt is not None
+        read = read or {}
         for name, (mtime, size) in sorted(files.items()):
             record = old.get(name)
             if record is None or record["_mtime_ns"] != mtime or record["_size"] != size:
-                record = self._record(name, mtime, size)
+                record = read.get(name)
+                if record is None or record["_mtime_ns"] != mtime or record["_size"] != size:
+                    record = self._record(name, mtime, size)
                 refresh.read += 1
                 changed = True
             if "_error" in record:
