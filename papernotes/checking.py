@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from papernotes.errors import NoteFileError
+from papernotes.errors import NoteFileError, NoteYamlError
+from papernotes.ids import ArxivId
 from papernotes.note import load_note
 from papernotes.store import NoteStore
 
@@ -47,9 +48,8 @@ def check_notes(store: NoteStore) -> CheckReport:
         try:
             note = load_note(path.read_text(encoding="utf-8"), str(path))
         except NoteFileError as err:
-            message = str(err).removeprefix(f"{path}: ")
-            kind = "yaml" if "fix the YAML" in message else "schema"
-            findings.append(Finding(str(path), "error", kind, message))
+            kind = "yaml" if isinstance(err, NoteYamlError) else "schema"
+            findings.append(Finding(str(path), "error", kind, str(err).removeprefix(f"{path}: ")))
             continue
         except (OSError, UnicodeDecodeError) as err:
             findings.append(Finding(str(path), "error", "unreadable", f"cannot be read ({err})"))
@@ -57,15 +57,12 @@ def check_notes(store: NoteStore) -> CheckReport:
         ids[note.id].append(str(path))
         expected = f"{note.arxiv_id.stem}.yaml"
         if name != expected:
-            findings.append(
-                Finding(
-                    str(path),
-                    "error",
-                    "name",
-                    f"holds {note.id}, so it should be named {expected} "
-                    "(commands look for the note there)",
-                )
+            fix = (
+                f"{expected} exists already: merge the two by hand"
+                if (store.root / expected).exists()
+                else f"rename it to {expected}, where commands look for it"
             )
+            findings.append(Finding(str(path), "error", "name", f"holds {note.id}; {fix}"))
         if note.pending:
             findings.append(
                 Finding(
@@ -76,6 +73,8 @@ def check_notes(store: NoteStore) -> CheckReport:
                 )
             )
     for paper, files in ids.items():
+        proper = str(store.root / f"{ArxivId(paper).stem}.yaml")
+        files.sort(key=lambda f: f != proper)  # the correctly named file is the original
         for extra in files[1:]:
             findings.append(
                 Finding(extra, "error", "duplicate", f"{paper} also has a note in {files[0]}")

@@ -77,6 +77,11 @@ def _say(message: str) -> None:
     print(safe(message), file=sys.stderr)
 
 
+def _count(number: int, thing: str) -> str:
+    """`1 note`, `2 notes`."""
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"papernotes {__version__}")
@@ -276,7 +281,8 @@ def refresh(
     store = _store(ctx)
     source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
     if papers:
-        notes = [store.get(_parse(p)) for p in dict.fromkeys(papers)]
+        chosen = {i.base: i for i in map(_parse, papers)}  # one per paper, however typed
+        notes = [store.get(i) for i in chosen.values()]
     else:
         notes = [n for n in store.notes(on_refresh=_report) if everything or n.pending]
     if not notes:
@@ -294,7 +300,7 @@ def refresh(
         else:
             _say(line)
     updated = sum(c.status in ("updated", "completed") for c in changes)
-    summary = f"{updated} of {len(changes)} notes "
+    summary = f"{updated} of {_count(len(changes), 'note')} "
     _say(summary + ("would change (dry run: nothing written)." if dry_run else "updated."))
     if not all(c.ok for c in changes):
         raise typer.Exit(1)
@@ -569,6 +575,7 @@ def check(
     Changes nothing. Placeholders and unsaved edits are warnings, not errors.
     """
     from papernotes.checking import check_notes
+    from papernotes.display import safe
 
     report = check_notes(_store(ctx))
     if as_json:
@@ -581,9 +588,12 @@ def check(
         )
     else:
         for finding in report.findings:
-            print(f"{finding.file}: {finding.severity}: {finding.message}")
+            print(safe(f"{finding.file}: {finding.severity}: {finding.message}"))
         warnings = len(report.findings) - len(report.errors)
-        _say(f"Checked {report.checked} notes: {len(report.errors)} errors, {warnings} warnings.")
+        _say(
+            f"Checked {_count(report.checked, 'note')}: {_count(len(report.errors), 'error')}, "
+            f"{_count(warnings, 'warning')}."
+        )
     if report.errors:
         raise typer.Exit(1)
 

@@ -33,7 +33,7 @@ def safe(text: str) -> str:
 
 def to_json(data: Any) -> str:
     """JSON for `--json`: UTF-8 text as it is, two-space indent."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)  # dates in hand-added keys
 
 
 class Output(Protocol):
@@ -145,7 +145,7 @@ def note_body(note: Note) -> Text:
         text.append(f"\nNo notes yet: papernotes edit {note.id}\n", style="dim")
     section("Abstract", note.abstract)
     for key, value in note.extra.items():
-        line(str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        line(str(key), value if isinstance(value, str) else to_json(value).replace("\n", " "))
     text.rstrip()
     return text
 

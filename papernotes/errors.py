@@ -27,5 +27,9 @@ class NoteFileError(PapernotesError):
     """A note file cannot be read: bad YAML or a value of the wrong type."""
 
 
+class NoteYamlError(NoteFileError):
+    """A note file is not valid YAML (the message names the line)."""
+
+
 class ArxivUnavailableError(PapernotesError):
     """arXiv did not answer usefully after every retry (network, HTTP error, not an Atom feed)."""

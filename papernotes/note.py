@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from papernotes.errors import InvalidIdError, NoteFileError
+from papernotes.errors import InvalidIdError, NoteFileError, NoteYamlError
 from papernotes.ids import ArxivId, parse_id
 
 if TYPE_CHECKING:
@@ -267,7 +267,7 @@ def load_note(text: str, source: str) -> Note:
     try:
         data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as err:
-        raise NoteFileError(f"{source}: {_yaml_problem(err)}") from None
+        raise NoteYamlError(f"{source}: {_yaml_problem(err)}") from None
     return Note.from_dict(data, source)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from papernotes.arxiv_source import ArxivSource
-from papernotes.errors import NoteNotFoundError
+from papernotes.errors import NoteFileError, NoteNotFoundError
 from papernotes.ids import ArxivId
 from papernotes.note import Note
 from papernotes.store import NoteStore
@@ -58,6 +58,8 @@ class Change:
             parts.append(f"{old} → v{self.new_version}")
         if self.changed:
             parts.append(", ".join(self.changed) + " changed")
+        if not parts and self.status == "updated":
+            parts.append("dates or links changed")
         return "; ".join(parts) or self.message
 
 
@@ -123,5 +125,8 @@ def _apply(store: NoteStore, note: Note, fetched: Note, change: Change, *, dry_r
             current = store.get(change.arxiv_id)  # the file as it is now, hand edits included
         except NoteNotFoundError:
             change.status, change.message = "failed", "the note was removed meanwhile"
+            return
+        except NoteFileError as err:
+            change.status, change.message = "failed", f"{err}; note unchanged"
             return
         store.save(merged(current, fetched))

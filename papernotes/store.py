@@ -118,7 +118,8 @@ def _index_storage(path: Path) -> Any:
             return data
 
         def write(self, data: dict[str, Any]) -> None:
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            # default=str: a key added by hand may hold a date (`read_on: 2024-05-01`)
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
             write_atomic(path, text.encode())
 
     return AtomicJSONStorage
