@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
@@ -10,6 +12,9 @@ from papernotes.ids import ArxivId
 from papernotes.note import load_note
 from papernotes.store import NoteStore
 
+# A temporary file older than this is not a write in progress but one a crash interrupted.
+STALE_TEMPORARY_SECONDS = 600
+
 
 @dataclass
 class Finding:
@@ -17,7 +22,7 @@ class Finding:
 
     file: str
     severity: str  # "error" or "warning"
-    kind: str  # yaml, schema, name, duplicate, pending, draft, unreadable
+    kind: str  # yaml, schema, name, duplicate, pending, draft, temporary, unreadable
     message: str
 
     def to_dict(self) -> dict[str, str]:
@@ -89,4 +94,16 @@ def check_notes(store: NoteStore) -> CheckReport:
                 f"an unsaved edit: `papernotes edit {paper.replace('_', '/', 1)}` reopens it",
             )
         )
+    stale = time.time() - STALE_TEMPORARY_SECONDS
+    for temporary in sorted(store.root.glob(".*.tmp")):
+        with contextlib.suppress(OSError):  # a write finishing right now removes its own
+            if temporary.stat().st_mtime < stale:
+                findings.append(
+                    Finding(
+                        str(temporary),
+                        "warning",
+                        "temporary",
+                        "left by an interrupted write; commands ignore it, it can be deleted",
+                    )
+                )
     return CheckReport(len(names), findings)

@@ -31,6 +31,16 @@ def safe(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+_ROW_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _write_rows(console: Output, rows: Iterable[Sequence[str]]) -> None:
+    """Tab-separated lines for scripts: no field can add a column or a row of its own."""
+    console.file.write(
+        "".join("\t".join(safe(c).translate(_ROW_BREAKS) for c in row) + "\n" for row in rows)
+    )
+
+
 def to_json(data: Any) -> str:
     """JSON for `--json`: UTF-8 text as it is, two-space indent."""
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)  # dates in hand-added keys
@@ -105,7 +115,7 @@ def note_body(note: Note) -> Text:
 
     def line(label: str, value: str | None) -> None:
         if value:
-            text.append(f"{label}: ", style="bold")
+            text.append(f"{safe(label)}: ", style="bold")
             text.append(safe(value) + "\n")
 
     def section(heading: str, body: str | Sequence[str]) -> None:
@@ -174,7 +184,7 @@ def print_notes(console: Output, notes: Iterable[Note]) -> None:
         for note in notes
     ]
     if not console.is_terminal:
-        console.file.write("".join("\t".join(row) + "\n" for row in rows))
+        _write_rows(console, rows)
         return
     from rich.table import Table
     from rich.text import Text
@@ -207,7 +217,7 @@ def print_results(console: Output, results: Sequence[Result]) -> None:
             )
             for r in results
         )
-        console.file.write("".join("\t".join(safe(c) for c in row) + "\n" for row in rows))
+        _write_rows(console, rows)
         return
     from rich.padding import Padding
     from rich.text import Text

@@ -34,6 +34,13 @@ def editor_command(environ: Mapping[str, str] = os.environ) -> list[str]:
     for name in ("VISUAL", "EDITOR"):
         value = environ.get(name, "").strip()
         if value:
+            operators = _shell_operators(value)
+            if operators:
+                raise PapernotesError(
+                    f"${name} {value!r} holds shell syntax ({' '.join(operators)}), but "
+                    "papernotes runs the editor without a shell: set it to a command and "
+                    "its arguments, like EDITOR='code --wait'"
+                )
             try:
                 return shlex.split(value)
             except ValueError:
@@ -44,6 +51,19 @@ def editor_command(environ: Mapping[str, str] = os.environ) -> list[str]:
         if shutil.which(fallback):
             return [fallback]
     raise PapernotesError("no editor found: set $EDITOR, for example export EDITOR=nano")
+
+
+def _shell_operators(value: str) -> list[str]:
+    """Shell operators outside quotes in `value` (`;`, `|`, `&`, `<`, `>`, `$`, backtick)."""
+    found, quote = [], ""
+    for char in value:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in ";|&<>$`":
+            found.append(char)
+    return sorted(set(found))
 
 
 def draft_path(store: NoteStore, arxiv_id: ArxivId) -> Path:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -161,6 +163,7 @@ def test_a_placeholder_is_a_warning_and_passes(cli, notes_dir: Path) -> None:
 
 EDITOR = """
 import sys
+import time
 from pathlib import Path
 path = Path(sys.argv[-1])
 path.write_text(path.read_text(encoding="utf-8") + "tldr: [half typed\\n", encoding="utf-8")
@@ -307,3 +310,16 @@ def test_control_characters_in_a_file_name_are_shown_as_escapes(cli, notes_dir: 
     write(notes_dir, "\x1b]0;owned\x07.yaml", "id: [\n")
     result = cli("check", code=1)
     assert "\x1b" not in result.stdout and "\\x1b" in result.stdout
+
+
+def test_an_old_temporary_file_is_a_warning_a_fresh_one_is_not(collection) -> None:
+    fresh = collection / ".1706.03762.yaml.abc123.tmp"
+    old = collection / ".1605.08386.yaml.def456.tmp"
+    for path in (fresh, old):
+        path.write_text("id: half")
+    long_ago = time.time() - 3600
+    os.utime(old, (long_ago, long_ago))
+    report = check(collection)
+    temporary = [f for f in report.findings if f.kind == "temporary"]
+    assert [f.file for f in temporary] == [str(old)]
+    assert temporary[0].severity == "warning" and not report.errors
