@@ -267,8 +267,11 @@ def refresh(
 ) -> None:
     """Fetch arXiv's metadata again: new versions, DOIs, journal references.
 
-    Examples: `papernotes refresh --all --dry-run`, `papernotes refresh --pending`,
-    `papernotes refresh 1706.03762`
+    Examples:
+
+    - `papernotes refresh --all --dry-run`
+    - `papernotes refresh --pending` (placeholders left when arXiv was unreachable)
+    - `papernotes refresh 1706.03762`
 
     Only arXiv's fields change: your TL;DR, findings, commentary, tags and any keys you
     added are kept. Each paper with news is reported (`v1 → v3; title, DOI changed`).
@@ -390,8 +393,10 @@ def search(
 ) -> None:
     """Find notes: ranked full-text search over arXiv's fields and your own notes.
 
-    Examples: `papernotes search lottery ticket author:morcos year:2019..2020` and
-    `papernotes search '"attention heads"' tag:bert -syntax`
+    Examples:
+
+    - `papernotes search lottery ticket author:morcos year:2019..2020`
+    - `papernotes search '"attention heads"' tag:bert -syntax`
 
     Case, accents and word endings do not matter (`wubben` finds Wübben, `ticket` finds
     tickets); Russian and other scripts work the same way. Best matches first: hits in
@@ -456,10 +461,13 @@ def export(
 ) -> None:
     """Export notes as Markdown (a post or a digest), BibTeX or JSON.
 
-    Examples: `papernotes export 1706.03762` (one post, to standard output),
-    `papernotes export --tag weekly -o digest.md`, `papernotes export --all -o posts/`,
-    `papernotes export --query 'author:vaswani' -f bibtex -o refs.bib`,
-    `papernotes export --all -f json | jq '.[].title'`
+    Examples:
+
+    - `papernotes export 1706.03762` (one post, to standard output)
+    - `papernotes export --tag weekly -o digest.md`
+    - `papernotes export --all -o posts/` (one file per note)
+    - `papernotes export --query 'author:vaswani' -f bibtex -o refs.bib`
+    - `papernotes export --all -f json | jq '.[].title'`
     """
     from papernotes.export import render
     from papernotes.exporting import Selection, choose, write_export

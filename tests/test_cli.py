@@ -410,7 +410,8 @@ def test_edit_without_changes_and_with_a_missing_editor(cli, collection, monkeyp
 
 def test_every_command_has_help_with_an_example(cli) -> None:
     assert "papernotes add" in cli("--help").stdout
-    for command in ("add", "show", "list", "edit", "remove", "reindex"):
+    commands = ("add", "show", "list", "search", "export", "edit", "remove", "refresh", "check")
+    for command in (*commands, "reindex"):
         out = cli(command, "--help").stdout
         assert "Usage" in out
         if command != "reindex":
