@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from papernotes.errors import NoteFileError, NoteYamlError
-from papernotes.ids import ArxivId
+from papernotes.ids import ArxivId, id_from_stem
 from papernotes.note import load_note
 from papernotes.store import NoteStore
 
@@ -85,15 +85,11 @@ def check_notes(store: NoteStore) -> CheckReport:
                 Finding(extra, "error", "duplicate", f"{paper} also has a note in {files[0]}")
             )
     for draft in sorted(store.root.glob(".*.draft.yaml")):
-        paper = draft.name[1 : -len(".draft.yaml")]
-        findings.append(
-            Finding(
-                str(draft),
-                "warning",
-                "draft",
-                f"an unsaved edit: `papernotes edit {paper.replace('_', '/', 1)}` reopens it",
-            )
+        draft_of = id_from_stem(draft.name[1 : -len(".draft.yaml")])
+        reopen = (
+            f"`papernotes edit {draft_of.base}` reopens it" if draft_of else "delete it if unwanted"
         )
+        findings.append(Finding(str(draft), "warning", "draft", f"an unsaved edit: {reopen}"))
     stale = time.time() - STALE_TEMPORARY_SECONDS
     for temporary in sorted(store.root.glob(".*.tmp")):
         with contextlib.suppress(OSError):  # a write finishing right now removes its own

@@ -54,11 +54,6 @@ class ArxivId:
         """The note's file name without extension: the id without version, `/` as `_`."""
         return self.base.replace("/", "_")
 
-    @property
-    def is_old_style(self) -> bool:
-        """True for archive/YYMMNNN identifiers from before April 2007."""
-        return "/" in self.base
-
 
 def parse_id(text: str, *, today: date | None = None) -> ArxivId:
     """Parse any accepted form of an arXiv identifier, or raise `InvalidIdError` naming it."""

@@ -14,7 +14,6 @@ from papernotes.ids import ArxivId, parse_id
 if TYPE_CHECKING:
     import yaml
 
-READER_FIELDS = ("tldr", "findings", "commentary", "tags")
 _TEXT = ("title", "abstract", "tldr", "commentary", "primary_category")
 _OPTIONAL_TEXT = ("published", "updated", "doi", "journal_ref", "comment", "url", "pdf_url")
 _TEXT_LISTS = ("findings", "tags", "categories")

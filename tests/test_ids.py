@@ -149,13 +149,11 @@ def test_str_with_and_without_version() -> None:
     assert str(parse_id("arXiv:1911.12246v2", today=TODAY)) == "1911.12246v2"
 
 
-def test_stem_and_old_style() -> None:
+def test_stem() -> None:
     new, old = ArxivId("1911.12246", 2), ArxivId("hep-th/9901001")
     assert new.stem == "1911.12246"
     assert old.stem == "hep-th_9901001"
-    assert not new.is_old_style
-    assert old.is_old_style
-    assert parse_id("math.GT/0309136", today=TODAY).is_old_style
+    assert parse_id("math.GT/0309136", today=TODAY).stem == "math_0309136"
 
 
 @pytest.mark.parametrize(
