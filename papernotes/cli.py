@@ -57,7 +57,7 @@ app = typer.Typer(
     cls=_Group,
     help=HELP,
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,  # plain help: rich formatting doubles the time --help takes
     add_completion=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -196,9 +196,11 @@ def add(
 ) -> None:
     """Fetch papers from arXiv and write a note for each.
 
-    Example: `papernotes add 1911.12246 arxiv.org/abs/1706.03762v5 hep-th/9901001 -t attention`
-
-    From a text: `papernotes add --from chat.txt` or `cat links.txt | papernotes add --from -`
+    \b
+    Examples:
+      papernotes add 1911.12246 arxiv.org/abs/1706.03762v5 hep-th/9901001 -t attention
+      papernotes add --from chat.txt          every paper a text mentions
+      cat links.txt | papernotes add --from -
 
     Papers that already have a note are left as they are. If arXiv cannot be reached,
     each paper still gets a placeholder note (marked pending); run the same command
@@ -267,14 +269,14 @@ def refresh(
 ) -> None:
     """Fetch arXiv's metadata again: new versions, DOIs, journal references.
 
+    \b
     Examples:
-
-    - `papernotes refresh --all --dry-run`
-    - `papernotes refresh --pending` (placeholders left when arXiv was unreachable)
-    - `papernotes refresh 1706.03762`
+      papernotes refresh --all --dry-run
+      papernotes refresh --pending            placeholders left when arXiv was unreachable
+      papernotes refresh 1706.03762
 
     Only arXiv's fields change: your TL;DR, findings, commentary, tags and any keys you
-    added are kept. Each paper with news is reported (`v1 → v3; title, DOI changed`).
+    added are kept. Each paper with news is reported: "v1 → v3; title, DOI changed".
     """
     from papernotes.arxiv_source import ApiSettings, ArxivSource
     from papernotes.refreshing import refresh_notes
@@ -393,12 +395,12 @@ def search(
 ) -> None:
     """Find notes: ranked full-text search over arXiv's fields and your own notes.
 
+    \b
     Examples:
+      papernotes search lottery ticket author:morcos year:2019..2020
+      papernotes search '"attention heads"' tag:bert -syntax
 
-    - `papernotes search lottery ticket author:morcos year:2019..2020`
-    - `papernotes search '"attention heads"' tag:bert -syntax`
-
-    Case, accents and word endings do not matter (`wubben` finds Wübben, `ticket` finds
+    Case, accents and word endings do not matter (wubben finds Wübben, ticket finds
     tickets); Russian and other scripts work the same way. Best matches first: hits in
     the title, TL;DR and tags count most.
     """
@@ -461,13 +463,13 @@ def export(
 ) -> None:
     """Export notes as Markdown (a post or a digest), BibTeX or JSON.
 
+    \b
     Examples:
-
-    - `papernotes export 1706.03762` (one post, to standard output)
-    - `papernotes export --tag weekly -o digest.md`
-    - `papernotes export --all -o posts/` (one file per note)
-    - `papernotes export --query 'author:vaswani' -f bibtex -o refs.bib`
-    - `papernotes export --all -f json | jq '.[].title'`
+      papernotes export 1706.03762            one post, to standard output
+      papernotes export --tag weekly -o digest.md
+      papernotes export --all -o posts/       one file per note
+      papernotes export --query 'author:vaswani' -f bibtex -o refs.bib
+      papernotes export --all -f json | jq '.[].title'
     """
     from papernotes.export import render
     from papernotes.exporting import Selection, choose, write_export
@@ -578,7 +580,7 @@ def check(
 ) -> None:
     """Check every note: YAML syntax, value types, file names, duplicates, placeholders.
 
-    Example: `papernotes check` (exit code 1 when any note has an error)
+    Example: papernotes check (exit code 1 when any note has an error)
 
     Changes nothing. Placeholders and unsaved edits are warnings, not errors.
     """
