@@ -17,12 +17,14 @@ if TYPE_CHECKING:
 _TEXT = ("title", "abstract", "tldr", "commentary", "primary_category")
 _OPTIONAL_TEXT = ("published", "updated", "doi", "journal_ref", "comment", "url", "pdf_url")
 _TEXT_LISTS = ("findings", "tags", "categories")
+_INDEXED = (*_TEXT, *_OPTIONAL_TEXT, *_TEXT_LISTS, "id", "version", "added", "pending")
 # The order keys are written in: what a reader edits first, then arXiv's record.
 KEY_ORDER = (
     "id", "version", "title", "authors", "tags", "tldr", "findings", "commentary",
     "abstract", "published", "updated", "primary_category", "categories",
     "doi", "journal_ref", "comment", "url", "pdf_url", "added", "pending",
 )  # fmt: skip
+_KNOWN_KEYS = frozenset(KEY_ORDER)
 
 
 @dataclass
@@ -102,6 +104,19 @@ class Note:
         }
         data.update((k, v) for k, v in self.extra.items() if k not in data)
         return data
+
+    @classmethod
+    def from_index(cls, record: dict[str, Any]) -> Note:
+        """A note from a record of the index, which holds only notes validated on reading.
+
+        No validation, so listing 10,000 notes does not check 10,000 notes again; a record
+        of the wrong shape raises KeyError, TypeError or ValueError.
+        """
+        values = {key: record[key] for key in _INDEXED}
+        values["authors"] = [Author(a["name"], list(a["affiliations"])) for a in record["authors"]]
+        unknown = record.keys() - _KNOWN_KEYS  # set difference in C: most notes have none
+        values["extra"] = {k: record[k] for k in unknown if not k.startswith("_")}
+        return cls(**values)
 
     @classmethod
     def from_dict(cls, data: Any, source: str) -> Note:
