@@ -410,7 +410,8 @@ def search(
     query = parse_query(" ".join(words))
     store = _store(ctx)
     index = store.search_index(on_refresh=_report)
-    found, total = search_notes(index, query, limit, lambda name: _load(store, name))
+    load = (lambda name: _load(store, name)) if as_json else None  # JSON: whole notes
+    found, total = search_notes(index, query, limit, load)
     if as_json:
         _print_json([{**r.note.to_dict(), "score": r.score, "snippet": r.snippet} for r in found])
     else:

@@ -343,18 +343,34 @@ def snippet(
 
 
 def search_notes(
-    index: SearchIndex, query: Query, limit: int | None, load: Callable[[str], Note | None]
+    index: SearchIndex,
+    query: Query,
+    limit: int | None,
+    load: Callable[[str], Note | None] | None = None,
 ) -> tuple[list[Result], int]:
     """The best `limit` notes for `query` (all with None), with snippets, and how many
     matched in all.
 
-    `load` reads a note by file name (None when it cannot be read any more).
+    With `load` (reads a note by file name; None when it cannot be read any more) the
+    results carry whole notes from their files; without, what the index keeps for showing
+    a result (title, authors' names, year, tags and the texts snippets come from).
     """
     hits, total = rank(index, query, limit)
     wanted = highlighter(index, query)
     found = []
     for hit in hits:
-        note = load(index.row(hit.position)[FILE])
+        if load is None:
+            note: Note | None = Note.from_index(_with_defaults(index.shown(hit.position)))
+        else:
+            note = load(index.row(hit.position)[FILE])
         if note is not None:
             found.append(Result(note, round(hit.score, 4), *snippet(note, wanted)))
     return found, total
+
+
+def _with_defaults(shown: dict[str, Any]) -> dict[str, Any]:
+    """A shown record completed into the shape of a note record (empty where not kept)."""
+    blank = Note(id=shown["id"]).to_dict()
+    blank.update(shown)
+    blank["authors"] = [{"name": a["name"], "affiliations": []} for a in shown["authors"]]
+    return blank

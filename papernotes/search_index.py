@@ -10,6 +10,8 @@ seconds and hundreds of megabytes; this file is memory-mapped and searched in pl
 - one section per searchable field: a line per note, each word of it preceded by a space
   (` lottery ticket hypothesis`);
 - `rows`: a JSON array with a row of scalars per note (id, date, tags, words per field);
+- `shown`: per note, zlib-compressed JSON of what a result line shows (title, authors,
+  year, tags, and the texts a snippet is cut from), so printing results reads no YAML;
 - `starts`: where each note's line starts in each lined section (uint32, native order);
 - `stems`: a line `stem<TAB>word word ...` for every stem with more than one form, so a
   query word widens to every form sharing its stem.
@@ -23,11 +25,12 @@ from __future__ import annotations
 import mmap
 import re
 import sys
+import zlib
 from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +39,20 @@ import orjson
 from papernotes.text import fold, index_words, stem
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 9
+FORMAT = 10
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
-LINED = (*FIELDS, "rows")  # sections with a line per note
+LINED = (*FIELDS, "rows", "shown")  # sections with a line (a record) per note
 SECTIONS = (*LINED, "starts", "lengths", "stems")
 _START_BYTES = array("I").itemsize
 _FIND_BUDGET = 2000
 _WORD_ENDS = (ord(" "), ord("\n"))
+
+# The keys of a note a result line and its snippet need.
+SHOWN = (
+    "id", "version", "title", "published", "tags", "tldr", "findings", "commentary",
+    "abstract", "pending",
+)  # fmt: skip
 
 # Positions in a row, then the words per field from LENGTHS on. Lists are kept as joined
 # strings: a row of scalars parses twice as fast, and most searches never look at them.
@@ -85,7 +94,7 @@ class IndexBuilder:
 
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
-        self.lines: dict[str, list[bytes]] = {name: [] for name in FIELDS}
+        self.lines: dict[str, list[bytes]] = {name: [] for name in (*FIELDS, "shown")}
         # The note files as the folder listed them (name -> (mtime_ns, size)), broken ones
         # too: searches compare their own listing with it to know the index is current.
         self.files: dict[str, tuple[int, int]] = {}
@@ -98,10 +107,14 @@ class IndexBuilder:
         builder = cls()
         builder.rows = index.all_rows()
         builder.broken = [list(b) for b in index.broken]
-        for name in FIELDS:
+        for name in (*FIELDS, "shown"):
             start, end = index.spans[name]
             body = bytes(index.data[start:end])
-            builder.lines[name] = body.split(b"\n")[:-1] if body else []
+            if name == "shown":  # compressed records may hold newline bytes: use the offsets
+                starts = index._line_starts(name)
+                builder.lines[name] = [body[a : b - 1] for a, b in pairwise(starts)]
+            else:
+                builder.lines[name] = body.split(b"\n")[:-1] if body else []
             if len(builder.lines[name]) != len(builder.rows):
                 raise ValueError(f"section {name} has the wrong number of lines")
         start, end = index.spans["stems"]
@@ -155,6 +168,9 @@ class IndexBuilder:
                     self.stems.setdefault(key, set()).add(word)
             self.lines[name].append("".join(f" {w}" for w in found).encode())
             lengths.append(len(found))
+        shown = {key: record.get(key) for key in SHOWN}
+        shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]
+        self.lines["shown"].append(zlib.compress(orjson.dumps(shown), 1))
         self.rows.append(
             [
                 record["_file"],
@@ -285,6 +301,14 @@ class SearchIndex:
     def problems(self) -> list[str]:
         """What is wrong with each note file that could not be read."""
         return [str(b[3]) for b in self.broken]
+
+    def shown(self, position: int) -> dict[str, Any]:
+        """What a result line shows of the note at `position` (see SHOWN), as indexed."""
+        starts = self._line_starts("shown")
+        start = self.spans["shown"][0]
+        packed = self.data[start + starts[position] : start + starts[position + 1] - 1]
+        data: dict[str, Any] = orjson.loads(zlib.decompress(packed))
+        return data
 
     def _line(self, name: str, position: int) -> Any:
         starts = self._line_starts(name)

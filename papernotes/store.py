@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,8 @@ def write_atomic(path: Path, data: bytes, *, replace: bool = True) -> bool:
 
     With `replace=False` an existing file is left alone and False is returned.
     """
+    import tempfile  # here, not at the top: most commands write nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

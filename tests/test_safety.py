@@ -398,6 +398,8 @@ from papernotes.store import NoteStore, write_atomic
 store, versions = NoteStore(Path(sys.argv[1])), Path(sys.argv[2])
 a = [load_note(p.read_text(encoding="utf-8"), str(p)) for p in sorted((versions / "A").iterdir())]
 b = [(p.name, p.read_bytes()) for p in sorted((versions / "B").iterdir())]
+for note in a:  # one round before "go": every file is A or B from here on, never the original
+    store.save(note)
 print("go", flush=True)
 while True:
     for note in a:
