@@ -373,23 +373,41 @@ class NoteStore:
         return True
 
     def _scan(self) -> dict[str, tuple[int, int]]:
-        """file name -> (mtime_ns, size) of every note file (a hot path: kept plain)."""
+        """file name -> (mtime_ns, size) of every note file.
+
+        Every command pays this (a stat per note), so it is kept plain: names relative to
+        an open folder (no path walked per file) where the platform allows it.
+        """
         try:
-            entries = list(os.scandir(self.root))
+            if os.stat not in os.supports_dir_fd:  # Windows
+                return self._scan_entries()
+            folder = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except FileNotFoundError:
             return {}
         except OSError as err:
             raise PapernotesError(f"{self.root}: cannot read the notes folder ({err})") from None
-        found = {}
-        for entry in entries:
-            name = entry.name
-            if name[-5:] == ".yaml" and name[0] != ".":
+        try:
+            names = [n for n in os.listdir(folder) if n[-5:] == ".yaml" and n[0] != "."]
+            found: dict[str, tuple[int, int]] = {}
+            for name in names:
                 try:
-                    stat = entry.stat()
+                    stat = os.stat(name, dir_fd=folder)
                 except OSError:  # deleted since the listing
                     continue
                 if S_ISREG(stat.st_mode):
                     found[name] = (stat.st_mtime_ns, stat.st_size)
+            return found
+        finally:
+            os.close(folder)
+
+    def _scan_entries(self) -> dict[str, tuple[int, int]]:
+        found = {}
+        for entry in os.scandir(self.root):
+            if entry.name[-5:] == ".yaml" and entry.name[0] != ".":
+                with contextlib.suppress(OSError):
+                    stat = entry.stat()
+                    if S_ISREG(stat.st_mode):
+                        found[entry.name] = (stat.st_mtime_ns, stat.st_size)
         return found
 
     def _note_from_record(self, record: dict[str, Any]) -> Note:
