@@ -137,8 +137,8 @@ def _index_storage(path: Path) -> Any:
             return data
 
         def write(self, data: dict[str, Any]) -> None:
-            # default=str: a key added by hand may hold a date (`read_on: 2024-05-01`)
-            write_atomic(path, orjson.dumps(data, default=str))
+            # Keys added by hand may hold anything YAML reads: dates, numbers as mapping keys
+            write_atomic(path, orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS))
 
     return AtomicJSONStorage
 

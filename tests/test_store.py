@@ -159,3 +159,16 @@ def test_remove(store: NoteStore) -> None:
     assert titles(store) == {"Attention Is All You Need"}
     with pytest.raises(NoteNotFoundError):
         store.remove(parse_id("hep-th/9901001"))
+
+
+def test_hand_added_keys_of_any_yaml_shape_do_not_break_the_index(store: NoteStore) -> None:
+    path = store.path_for(parse_id("1706.03762"))
+    path.write_text(path.read_text() + "read_on: 2024-05-01\nratings:\n  2019: 5\n  2020: 4\n")
+    touch_later(path)
+    [note] = [n for n in store.notes() if n.id == "1706.03762"]
+    ratings = {str(k): v for k, v in note.extra["ratings"].items()}  # JSON keeps keys as text
+    assert ratings == {"2019": 5, "2020": 4}
+    assert store.refresh().read == 0  # the index was written, and is read back next time
+    [again] = [n for n in store.notes() if n.id == "1706.03762"]
+    assert {str(k): v for k, v in again.extra["ratings"].items()} == ratings
+    assert str(note.extra["read_on"]).startswith("2024-05-01")
