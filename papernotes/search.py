@@ -268,28 +268,29 @@ def rank(index: SearchIndex, query: Query, limit: int | None = None) -> tuple[li
             return [], 0
         idf = math.log(1 + (total - len(matched) + 0.5) / (len(matched) + 0.5))
         weighted: defaultdict[int, float] = defaultdict(float)
+        lengths, stride = index.lengths(), len(FIELDS)
         for name, counts in per_field.items():
             slot, weight = FIELDS.index(name), WEIGHTS[name]
             average = index.averages[slot]
             for position, tf in counts.items():
-                length = index.length(position, slot)
+                length = lengths[position * stride + slot]
                 weighted[position] += weight * tf / (1 - B + B * length / average)
         for position, value in weighted.items():
             scores[position] += idf * value * (K1 + 1) / (K1 + value)
 
-    def score(position: int) -> float:
-        return round(scores[position], 9)
+    # Rounded once, so float noise cannot split a tie that the date should break.
+    rounded = {p: round(scores[p], 9) for p in candidates}
 
     def order(position: int) -> tuple[float, str, str]:
         found = index.row(position)
-        return score(position), found[PUBLISHED], found[ID]
+        return rounded[position], found[PUBLISHED], found[ID]
 
     pool = candidates
     if limit is not None and limit < len(candidates):
         # By score first; rows (for the date that breaks ties) only for notes at or above
         # the cut-off score, not for every candidate.
-        cutoff = score(heapq.nlargest(limit, candidates, key=score)[-1])
-        pool = {p for p in candidates if score(p) >= cutoff}
+        cutoff = rounded[heapq.nlargest(limit, candidates, key=rounded.__getitem__)[-1]]
+        pool = {p for p in candidates if rounded[p] >= cutoff}
     best = sorted(pool, key=order, reverse=True)[:limit]
     return [Hit(p, scores[p]) for p in best], len(candidates)
 

@@ -360,13 +360,13 @@ class SearchIndex:
             counts.update(bisect_right(starts, at - start) - 1 for at in positions)
         return counts
 
-    def length(self, position: int, slot: int) -> int:
-        """Words in field number `slot` of the note at `position`."""
+    def lengths(self) -> array[int]:
+        """Words per field, a run of len(FIELDS) per note in index order."""
         if self._lengths is None:
             start, end = self.spans["lengths"]
             self._lengths = array("I")
             self._lengths.frombytes(self.data[start:end])
-        return self._lengths[position * len(FIELDS) + slot]
+        return self._lengths
 
     def _line_starts(self, name: str) -> array[int]:
         """Offsets, from the section's start, of each note's line and of the section's end."""
