@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
-from papernotes.ids import ArxivId, parse_id
+from papernotes.ids import parse_id
 from papernotes.listing import SortKey
 from papernotes.note import Note
 from papernotes.store import NoteStore, Refresh
@@ -119,11 +119,12 @@ def _report(refresh: Refresh) -> None:
     if refresh.rebuilt:
         _say(f"Note: {refresh.rebuilt}.")
     for problem in refresh.broken:
-        _say(f"Warning: skipped {problem}")
+        _skipped(problem)
 
 
-def _parse(text: str) -> ArxivId:
-    return parse_id(text)
+def _skipped(problem: object) -> None:
+    """A note that could not be read: the command goes on without it."""
+    _say(f"Warning: skipped {problem}")
 
 
 def _print_json(data: object) -> None:
@@ -246,7 +247,7 @@ def _mentioned_ids(source_file: str) -> list[str]:
     found = [str(i) for i in find_ids(raw.decode("utf-8", errors="replace"))]
     if not found:
         raise PapernotesError(f"{name}: no arXiv ids or links found in it")
-    _say(f"Found {len(found)} arXiv {'id' if len(found) == 1 else 'ids'} in {name}.")
+    _say(f"Found {_count(len(found), 'arXiv id')} in {name}.")
     return found
 
 
@@ -286,7 +287,7 @@ def refresh(
     store = _store(ctx)
     source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
     if papers:
-        chosen = {i.base: i for i in map(_parse, papers)}  # one per paper, however typed
+        chosen = {i.base: i for i in map(parse_id, papers)}  # one per paper, however typed
         notes = [store.get(i) for i in chosen.values()]
     else:
         notes = [n for n in store.notes(on_refresh=_report) if everything or n.pending]
@@ -323,7 +324,7 @@ def show(
     """
     from papernotes.display import make_console, print_note
 
-    note = _store(ctx).get(_parse(paper))
+    note = _store(ctx).get(parse_id(paper))
     if as_json:
         _print_json(note.to_dict())
     else:
@@ -484,9 +485,7 @@ def export(
         found, _ = search_notes(index, parse_query(text), None, lambda name: _load(store, name))
         return [result.note for result in found]
 
-    notes = choose(
-        store, selection, search=search, on_problem=lambda p: _say(f"Warning: skipped {p}")
-    )
+    notes = choose(store, selection, search=search, on_refresh=_report)
     if not notes:
         raise PapernotesError(f"no notes match {selection.describe()}")
     if output is None:
@@ -495,7 +494,7 @@ def export(
         return
     written = write_export(notes, fmt.value, output, title=title, force=force)
     where = output if len(written) == 1 else f"{len(written)} files in {output}"
-    _say(f"Exported {len(notes)} {'note' if len(notes) == 1 else 'notes'} to {where}.")
+    _say(f"Exported {_count(len(notes), 'note')} to {where}.")
 
 
 def _load(store: NoteStore, name: str) -> Note | None:
@@ -503,7 +502,7 @@ def _load(store: NoteStore, name: str) -> Note | None:
     try:
         return store.load_file(name)
     except PapernotesError as err:  # changed since the index was checked
-        _say(f"Warning: skipped {err}")
+        _skipped(err)
         return None
 
 
@@ -530,7 +529,7 @@ def edit(
     _report(store.refresh())
     result = edit_note(
         store,
-        _parse(paper),
+        parse_id(paper),
         editor=editor_command(),
         retry=retry,
         on_resume=lambda draft: _say(f"Note: resuming your unsaved edit in {draft}"),
@@ -554,7 +553,7 @@ def remove(
     from papernotes.display import safe, title_of
 
     store = _store(ctx)
-    chosen = [_parse(p) for p in papers]
+    chosen = [parse_id(p) for p in papers]
     titles = []
     for arxiv_id in chosen:
         try:
@@ -619,7 +618,7 @@ def reindex(ctx: typer.Context) -> None:
     refresh = store.refresh(rebuild=True)
     store.search_index(rebuild=True)
     for problem in refresh.broken:
-        _say(f"Warning: skipped {problem}")
+        _skipped(problem)
     print(f"Indexed {refresh.read - len(refresh.broken)} notes in {store.root}/.")
 
 

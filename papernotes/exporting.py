@@ -44,7 +44,7 @@ def choose(
     selection: Selection,
     *,
     search: Callable[[str], list[Note]],
-    on_problem: Callable[[str], None] = lambda message: None,
+    on_refresh: Callable[[Refresh], None] | None = None,
 ) -> list[Note]:
     """The selected notes, in a sensible order (as given, by relevance, or newest first).
 
@@ -58,11 +58,7 @@ def choose(
         found = search(selection.query)
         return select(found, tags=selection.tags) if selection.tags else found
 
-    def report(refresh: Refresh) -> None:
-        for problem in refresh.broken:
-            on_problem(problem)
-
-    everything = store.notes(on_refresh=report)
+    everything = store.notes(on_refresh=on_refresh)
     return ordered(select(everything, tags=selection.tags), SortKey.ADDED)
 
 

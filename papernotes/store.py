@@ -418,12 +418,9 @@ class NoteStore:
             return Note.from_dict(data, str(self.root / record["_file"]))
 
     def _record(self, name: str, mtime: int, size: int) -> dict[str, Any]:
-        path = self.root / name
         base = {"_file": name, "_mtime_ns": mtime, "_size": size}
         try:
-            note = load_note(path.read_text(encoding="utf-8"), str(path))
-        except NoteFileError as err:
+            note = self.load_file(name)
+        except PapernotesError as err:  # broken, unreadable, or removed since the listing
             return {**base, "_error": str(err)}
-        except (OSError, UnicodeDecodeError) as err:
-            return {**base, "_error": f"{path}: cannot be read ({err})"}
         return {**note.to_dict(), **base}
