@@ -22,7 +22,7 @@ from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.ids import parse_id
 from papernotes.listing import SortKey
 from papernotes.note import Note
-from papernotes.store import NoteStore, Refresh
+from papernotes.store import NoteStore, Refresh, note_data
 
 HELP = """Reading notes on arXiv papers, kept as plain YAML files.
 
@@ -355,20 +355,25 @@ def list_notes(
 
     Example: papernotes list --tag attention --year 2017..2019
     """
-    from papernotes.display import make_console, print_notes
-    from papernotes.listing import ordered, parse_years, select
+    from papernotes.display import make_console, print_entries
+    from papernotes.listing import Entry, ordered, parse_years, select
 
     years = parse_years(year) if year else None
     store = _store(ctx)
-    everything = store.notes(on_refresh=_report)
-    notes = ordered(
+    if as_json:  # whole notes: from the TinyDB index
+        records = store.records(on_refresh=_report)
+        everything = [Entry.from_record(r) for r in records]
+    else:  # what a line shows: from the lean search index
+        everything = store.entries(on_refresh=_report)
+    entries = ordered(
         select(everything, tags=tag, category=category, years=years), sort, oldest_first=oldest
     )
     if as_json:
-        _print_json([n.to_dict() for n in notes])
-    elif notes:
-        print_notes(make_console(), notes)
-    if not notes:
+        by_file = {r["_file"]: r for r in records}
+        _print_json([note_data(by_file[e.file]) for e in entries])
+    elif entries:
+        print_entries(make_console(), entries)
+    if not entries:
         filtered = bool(tag or category or year)
         _say(
             "No notes match these filters."

@@ -12,6 +12,8 @@ seconds and hundreds of megabytes; this file is memory-mapped and searched in pl
 - `rows`: a JSON array with a row of scalars per note (id, date, tags, words per field);
 - `shown`: per note, zlib-compressed JSON of what a result line shows (title, authors,
   year, tags, and the texts a snippet is cut from), so printing results reads no YAML;
+- `listed`: per note, JSON of the rest of what `list` prints and sorts by (title, byline,
+  tags as written, date added, primary category), so listing reads no YAML either;
 - `starts`: where each note's line starts in each lined section (uint32, native order);
 - `stems`: a line `stem<TAB>word word ...` for every stem with more than one form, so a
   query word widens to every form sharing its stem.
@@ -36,13 +38,15 @@ from typing import Any
 
 import orjson
 
+from papernotes.listing import Entry, byline, title_line
 from papernotes.text import fold, index_words, stem
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 10
+FORMAT = 11
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
-LINED = (*FIELDS, "rows", "shown")  # sections with a line (a record) per note
+EDITABLE = (*FIELDS, "shown", "listed")  # sections kept as lines while updating
+LINED = (*FIELDS, "rows", "shown", "listed")  # sections with a line (a record) per note
 SECTIONS = (*LINED, "starts", "lengths", "stems")
 _START_BYTES = array("I").itemsize
 _FIND_BUDGET = 2000
@@ -94,7 +98,7 @@ class IndexBuilder:
 
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
-        self.lines: dict[str, list[bytes]] = {name: [] for name in (*FIELDS, "shown")}
+        self.lines: dict[str, list[bytes]] = {name: [] for name in EDITABLE}
         # The note files as the folder listed them (name -> (mtime_ns, size)), broken ones
         # too: searches compare their own listing with it to know the index is current.
         self.files: dict[str, tuple[int, int]] = {}
@@ -107,7 +111,7 @@ class IndexBuilder:
         builder = cls()
         builder.rows = index.all_rows()
         builder.broken = [list(b) for b in index.broken]
-        for name in (*FIELDS, "shown"):
+        for name in EDITABLE:
             start, end = index.spans[name]
             body = bytes(index.data[start:end])
             if name == "shown":  # compressed records may hold newline bytes: use the offsets
@@ -171,6 +175,10 @@ class IndexBuilder:
         shown = {key: record.get(key) for key in SHOWN}
         shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]
         self.lines["shown"].append(zlib.compress(orjson.dumps(shown), 1))
+        names = [str(a.get("name", "")) for a in record.get("authors") or []]
+        title = title_line(record.get("title") or "", bool(record.get("pending")))
+        listed = [title, byline(names), record.get("tags") or [], record.get("added")]
+        self.lines["listed"].append(orjson.dumps([*listed, record.get("primary_category")]))
         self.rows.append(
             [
                 record["_file"],
@@ -271,14 +279,28 @@ class SearchIndex:
 
     def all_rows(self) -> list[list[Any]]:
         """Every row, parsed in one go."""
-        start, end = self.spans["rows"]
-        rows: list[list[Any]] = (
-            orjson.loads(b"[" + bytes(self.data[start : end - 1]).replace(b"\n", b",") + b"]")
-            if self.notes
-            else []
-        )
+        rows = self._all_lines("rows")
         self._rows = dict(enumerate(rows))
         return rows
+
+    def entries(self) -> list[Entry]:
+        """What `list` needs of every note, in index order."""
+        rows, listed = self.all_rows(), self._all_lines("listed")
+        return [
+            Entry(row[FILE], row[ID], title, by, tags, categories_of(row), row[PUBLISHED] or None,
+                  added, primary)
+            for row, (title, by, tags, added, primary) in zip(rows, listed, strict=True)
+        ]  # fmt: skip
+
+    def _all_lines(self, name: str) -> list[Any]:
+        """Every line of a JSON-lined section, parsed in one go."""
+        if not self.notes:
+            return []
+        start, end = self.spans[name]
+        lines: list[Any] = orjson.loads(
+            b"[" + bytes(self.data[start : end - 1]).replace(b"\n", b",") + b"]"
+        )
+        return lines
 
     def is_current(self, files: Mapping[str, tuple[int, int]]) -> bool:
         """True when `files` (name -> (mtime_ns, size)), in the folder's listing order, are

@@ -23,6 +23,7 @@ from papernotes.ids import ArxivId
 from papernotes.note import Note, dump_note, load_note
 
 if TYPE_CHECKING:
+    from papernotes.listing import Entry
     from papernotes.search_index import IndexBuilder, SearchIndex
 
 INDEX_NAME = ".index.json"
@@ -35,6 +36,11 @@ GITIGNORE = (
 INDEX_FORMAT = 1
 _NOTES = "notes"
 _META = "meta"
+
+
+def note_data(record: dict[str, Any]) -> dict[str, Any]:
+    """A note's data from its index record: `Note.to_dict()` without reading the note."""
+    return {k: v for k, v in record.items() if k[:1] != "_"}
 
 
 def write_atomic(path: Path, data: bytes, *, replace: bool = True) -> bool:
@@ -215,6 +221,18 @@ class NoteStore:
             if on_refresh:
                 on_refresh(refresh)
             return [self._note_from_record(r) for r in records if "_error" not in r]
+
+    def records(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[dict[str, Any]]:
+        """Every readable note's data as the index keeps it (with `_file` and its stamps)."""
+        with _no_gc():
+            records, refresh = self._refreshed()
+            if on_refresh:
+                on_refresh(refresh)
+            return [r for r in records if "_error" not in r]
+
+    def entries(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[Entry]:
+        """Every readable note as `list` shows it, from the search index (no YAML read)."""
+        return self.search_index(on_refresh).entries()
 
     def refresh(self, *, rebuild: bool = False) -> Refresh:
         """Bring the index up to date with the files (from scratch with `rebuild`)."""

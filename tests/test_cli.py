@@ -316,11 +316,21 @@ def test_broken_note_is_skipped_with_a_warning(cli, collection, notes_dir) -> No
 
 def test_damaged_index_is_rebuilt_with_a_notice(cli, collection, notes_dir) -> None:
     (notes_dir / ".index.json").write_text('{"notes": {"1": ')
-    result = cli("list")
-    assert "damaged" in result.stderr and len(result.stdout.splitlines()) == 4
+    result = cli("list", "--json")  # whole notes come from the TinyDB index
+    assert "damaged" in result.stderr and len(json.loads(result.stdout)) == 4
+    (notes_dir / ".index.json").unlink()
+    result = cli("list", "--json")
+    assert "built the index of 4 notes" in result.stderr
+
+
+def test_list_lines_come_from_the_search_index_alone(cli, collection, notes_dir) -> None:
+    cli("list")
     (notes_dir / ".index.json").unlink()
     result = cli("list")
-    assert "built the index of 4 notes" in result.stderr
+    assert len(result.stdout.splitlines()) == 4 and result.stderr == ""
+    assert not (notes_dir / ".index.json").exists()
+    (notes_dir / ".search.idx").unlink()
+    assert len(cli("list").stdout.splitlines()) == 4
 
 
 def test_reindex(cli, collection) -> None:
@@ -637,3 +647,14 @@ def test_add_from_a_file_without_ids_or_missing(cli, arxiv, isolated) -> None:
     assert "no arXiv ids" in cli("add", "--from", "empty.txt", code=1).stderr
     assert "nope.txt" in cli("add", "--from", "nope.txt", code=1).stderr
     assert arxiv.requests == []
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [[], ["--oldest"], ["--sort", "published"], ["--category", "cs"], ["--year", "2000..2017"]],
+)
+def test_list_lines_and_list_json_agree(cli, collection, filters) -> None:
+    """Lines come from the search index, --json from the TinyDB index: same notes, same order."""
+    lines = [line.split("\t")[0] for line in cli("list", *filters).stdout.splitlines()]
+    assert lines == [note["id"] for note in json.loads(cli("list", "--json", *filters).stdout)]
+    assert lines
