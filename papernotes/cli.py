@@ -217,12 +217,10 @@ def add(
         ids = [*ids, *_mentioned_ids(source_file)]
     elif not ids:
         raise UsageError("give arXiv ids or links to add, or --from FILE")
-    _report(store.refresh())
     with _progress() as (on_total, on_progress):
         outcomes = add_papers(
             store, source, ids, tags=tag, on_total=on_total, on_progress=on_progress
         )
-    store.refresh()
     if as_json:
         _print_json([o.note.to_dict() for o in outcomes if o.note is not None])
     out, err = make_console(), make_console(stderr=True)

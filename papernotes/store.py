@@ -274,8 +274,6 @@ class NoteStore:
         elif meta.get("format") != INDEX_FORMAT and old:
             refresh.rebuilt = "the index was from another version and has been rebuilt"
             old = {}
-        elif not meta and files:
-            refresh.rebuilt = f"built the index of {len(files)} notes"
         records, changed = [], rebuild or refresh.rebuilt is not None
         read = read or {}
         for name, (mtime, size) in sorted(files.items()):
