@@ -128,9 +128,9 @@ def _skipped(problem: object) -> None:
 
 
 def _print_json(data: object) -> None:
-    from papernotes.display import to_json
+    from papernotes.display import print_json
 
-    print(to_json(data))
+    print_json(data)
 
 
 @contextmanager

@@ -79,14 +79,14 @@ class Entry:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Entry:
         """The entry of a record of the TinyDB index (a note's data and its `_file`)."""
-        names = [str(a.get("name", "")) for a in record.get("authors") or []]
+        authors = record.get("authors") or []
         return cls(
             file=record["_file"],
             id=str(record["id"]),
             title=title_line(record.get("title") or "", bool(record.get("pending"))),
-            byline=byline(names),
-            tags=list(record.get("tags") or []),
-            categories=list(record.get("categories") or []),
+            byline=byline([str(a.get("name", "")) for a in authors[:2]]),  # 2 tell "et al."
+            tags=record.get("tags") or [],
+            categories=record.get("categories") or [],
             published=record.get("published"),
             added=record.get("added"),
             primary_category=record.get("primary_category"),
