@@ -49,25 +49,17 @@ def _write_rows(console: Output, rows: Iterable[Sequence[str]]) -> None:
 
 
 def to_json(data: Any) -> str:
-    """JSON for `--json`: UTF-8 text as it is, two-space indent.
+    """JSON for `--json`: UTF-8 text as it is, two-space indent."""
+    from papernotes.export.json import dumps
 
-    orjson, because the standard library's encoder runs in pure Python once it indents:
-    `list --json` of 10,000 notes took it a second.
-    """
-    return json_bytes(data).decode()
-
-
-def json_bytes(data: Any) -> bytes:
-    """`to_json` as UTF-8 bytes, ready to write out."""
-    import orjson
-
-    option = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS  # keys of hand-added mappings
-    return orjson.dumps(data, default=str, option=option)  # dates in hand-added keys
+    return dumps(data).decode()
 
 
 def print_json(data: Any) -> None:
     """`data` as JSON on standard output, written as bytes (no decoding of a large text)."""
-    data = json_bytes(data) + b"\n"
+    from papernotes.export.json import dumps
+
+    data = dumps(data) + b"\n"
     if hasattr(sys.stdout, "buffer"):
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

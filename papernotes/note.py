@@ -204,7 +204,7 @@ def _kind(value: Any) -> str:
 
 def normalise_space(text: str) -> str:
     """Collapse runs of white space (arXiv wraps titles and abstracts) to single spaces."""
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())  # str.split splits on exactly what `\s` matches
 
 
 @cache

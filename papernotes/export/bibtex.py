@@ -52,6 +52,10 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _AND = re.compile(r"\sand\s", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_VERSION = re.compile(r"v[0-9]+$")
+_NOT_VERBATIM = re.compile(r"[{}\\\s]")
 
 
 def render(notes: Sequence[Note], *, title: str | None = None) -> str:
@@ -89,14 +93,14 @@ def cite_key(note: Note) -> str:
     """First author's surname, year, first title word that is not a stopword: lowercase ASCII."""
     surname = _surname(note.authors[0].name) if note.authors else ""
     word = next(
-        (w for w in map(_ascii, re.findall(r"[^\W_]+", note.title)) if w and w not in _STOPWORDS),
+        (w for w in map(_ascii, _WORD.findall(note.title)) if w and w not in _STOPWORDS),
         "",
     )
     return f"{surname or 'anon'}{note.year or ''}{word}"
 
 
 def _entry(note: Note, key: str) -> str:
-    eprint = re.sub(r"v[0-9]+$", "", note.id)
+    eprint = _VERSION.sub("", note.id)
     fields = [
         ("title", "{" + latex_escape(note.title) + "}" if note.title.strip() else ""),
         ("author", " and ".join(_name(a.name) for a in note.authors if a.name.strip())),
@@ -123,7 +127,10 @@ def _name(name: str) -> str:
 
 def _verbatim(value: str) -> str:
     """A URL or DOI unescaped; only what could break the entry (braces, spaces) encoded."""
-    return "".join(f"%{ord(c):02X}" if c in "{}\\" or c.isspace() else c for c in value.strip())
+    value = value.strip()
+    if not _NOT_VERBATIM.search(value):
+        return value
+    return "".join(f"%{ord(c):02X}" if c in "{}\\" or c.isspace() else c for c in value)
 
 
 def _surname(name: str) -> str:
@@ -139,8 +146,10 @@ def _surname(name: str) -> str:
 
 def _ascii(word: str) -> str:
     """Lowercase ASCII letters and digits of a word: Wübben -> wubben, Łukasz -> lukasz."""
+    if word.isascii():
+        return _NOT_ALNUM.sub("", word.lower())
     decomposed = unicodedata.normalize("NFKD", word.translate(_ASCII_LETTERS)).lower()
-    return re.sub(r"[^a-z0-9]", "", decomposed)
+    return _NOT_ALNUM.sub("", decomposed)
 
 
 def _letters(n: int) -> str:

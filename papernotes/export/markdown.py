@@ -158,15 +158,15 @@ def _hashtags(tags: Iterable[str]) -> str:
 
 def _anchors(notes: Sequence[Note]) -> list[str]:
     """An HTML id for each note's heading, from its arXiv id; repeats get `-2`, `-3`, ..."""
-    anchors: list[str] = []
+    anchors: dict[str, None] = {}  # a dict: ordered, and a set to look up in
     for note in notes:
         base = "arxiv-" + _NOT_ANCHOR.sub("-", note.id.lower()).strip("-")
         anchor, n = base, 1
         while anchor in anchors:
             n += 1
             anchor = f"{base}-{n}"
-        anchors.append(anchor)
-    return anchors
+        anchors[anchor] = None
+    return list(anchors)
 
 
 def _default_title(notes: Sequence[Note]) -> str:
