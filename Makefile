@@ -35,8 +35,8 @@ format: $(STAMP)
 
 check: lint test ## Everything CI cares about
 
-bench: $(STAMP) ## Search benchmark at 1,000 / 10,000 / 100,000 notes, beside papis and pubs
-	$(BIN)/python benchmarks/bench_search.py
+bench: $(STAMP) ## Time every command at 100 to 100,000 notes, beside papis and pubs (slow)
+	$(BIN)/python benchmarks/bench.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench

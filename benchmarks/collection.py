@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -148,6 +149,19 @@ def write(count: int, folder: Path, seed: int = 1) -> list[Note]:
         (target / f"{note.arxiv_id.stem}.yaml").write_text(dump_note(note), encoding="utf-8")
     (folder / "corpus.bib").write_text("\n".join(bibtex(n) for n in made), encoding="utf-8")
     return made
+
+
+def ensure(size: int, work: Path) -> Path:
+    """The folder of the collection of `size` notes under `work`, generated the first time."""
+    folder = work / f"c{size}"
+    done = folder / ".complete"
+    if not done.exists():
+        print(f"generating {size} notes in {folder} ...", file=sys.stderr)
+        started = time.perf_counter()
+        write(size, folder)
+        done.touch()
+        print(f"  {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return folder
 
 
 if __name__ == "__main__":

@@ -9,12 +9,15 @@ with the default backend (its cache is built by an untimed first query).
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGES = {"pubs": ["pubs==0.9.0", "bibtexparser<2"], "papis": ["papis==0.16.1"]}
+NAMES = ("papis", "pubs")
 
 
 @dataclass
@@ -35,14 +38,62 @@ class Tool:
             "XDG_DATA_HOME": str(home / ".local" / "share"),
         }
 
-    def search(self, word: str) -> list[str]:
-        """The command that finds `word` in abstracts (neither searches every field)."""
-        if self.name == "pubs":
-            return [str(self.bin), "-c", str(self.folder / "pubsrc"), "list", f"abstract:{word}"]
-        return [str(self.bin), "list", f"abstract:{word}"]
+    @property
+    def cache(self) -> Path | None:
+        """The folder holding the tool's cache of the library (pubs keeps none)."""
+        return Path(self.env["XDG_CACHE_HOME"]) / "papis" if self.name == "papis" else None
 
-    def help(self) -> list[str]:
-        return [str(self.bin), "--help"]
+    def records(self) -> list[Path]:
+        """The YAML file of each paper, the one a person edits by hand, sorted."""
+        if self.name == "pubs":
+            return sorted((self.folder / "pubs" / "meta").glob("*.yaml"))
+        return sorted((self.folder / "papis").glob("*/info.yaml"))
+
+    def argv(self, *args: str) -> list[str]:
+        """The tool's command line with `args`, pointed at this collection's library."""
+        if self.name == "pubs":
+            return [str(self.bin), "-c", str(self.folder / "pubsrc"), *args]
+        return [str(self.bin), *args]
+
+    def command(self, task: str, *, word: str = "", key: str = "") -> list[str] | None:
+        """The tool's command for one benchmark task, or None when it has no equivalent.
+
+        `key` is a paper's BibTeX key (the id without punctuation), `word` a search word.
+        """
+        papis = self.name == "papis"
+        if task == "help":
+            return [str(self.bin), "--help"]
+        if task == "list":
+            return self.argv("list", "--all") if papis else self.argv("list")
+        if task == "after-index-deleted" and papis:  # pubs keeps no cache to delete
+            return self.argv("list", "--all")
+        if task == "show":
+            query = f"ref:{key}" if papis else f"citekey:{key}"
+            return self.argv("list", *(["--all"] if papis else []), query)
+        if task == "search":
+            return self.argv("list", *(["--all"] if papis else []), f"abstract:{word}")
+        if task == "export-bibtex":
+            return (
+                self.argv("export", "--all", "--format", "bibtex") if papis else self.argv("export")
+            )
+        if task == "export-json" and papis:
+            return self.argv("export", "--all", "--format", "json")
+        if task == "reindex" and papis:
+            return self.argv("cache", "reset")
+        if task == "after-edits":
+            if not papis:  # pubs keeps no cache: every command reads every file
+                return self.argv("list")
+            # papis reads its cache and sees hand edits only once told to look for them
+            update = shlex.join(self.argv("cache", "update-newer", "--all"))
+            return ["sh", "-c", f"{update} && {shlex.join(self.argv('list', '--all'))}"]
+        return None
+
+    def version(self) -> str:
+        """The installed version, from the tool's own venv."""
+        python = self.bin.parent / "python"
+        code = f"import importlib.metadata as m; print(m.version({self.name!r}))"
+        done = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+        return done.stdout.strip() or "?"
 
 
 def install(tools: Path) -> dict[str, Path]:
@@ -92,8 +143,7 @@ def set_up(name: str, command: Path, folder: Path) -> Tool:
 
 
 def run(argv: list[str], tool: Tool) -> None:
-    import os
-
+    """Run one untimed command of `tool`, its output discarded."""
     subprocess.run(
         argv,
         env={**os.environ, **tool.env},
