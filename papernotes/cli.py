@@ -618,8 +618,7 @@ def reindex(ctx: typer.Context) -> None:
     Commands keep the index current by themselves; this is for peace of mind.
     """
     store = _store(ctx)
-    refresh = store.refresh(rebuild=True)
-    store.search_index(rebuild=True)
+    refresh = store.reindex()
     for problem in refresh.broken:
         _skipped(problem)
     print(f"Indexed {refresh.read - len(refresh.broken)} notes in {store.root}/.")

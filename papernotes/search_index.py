@@ -166,11 +166,11 @@ class IndexBuilder:
         lengths = []
         for name, text in field_texts(record).items():
             found = index_words(text)
-            for word in found:
+            for word in set(found):
                 key = stem(word)
                 if key != word:  # `forms` always adds the stem itself
                     self.stems.setdefault(key, set()).add(word)
-            self.lines[name].append("".join(f" {w}" for w in found).encode())
+            self.lines[name].append(b" " + " ".join(found).encode() if found else b"")
             lengths.append(len(found))
         shown = {key: record.get(key) for key in SHOWN}
         shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]

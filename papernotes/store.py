@@ -357,6 +357,12 @@ class NoteStore:
             self._lock_depth = 0
             os.close(fd)  # closing the descriptor releases the lock
 
+    def reindex(self) -> Refresh:
+        """Rebuild both indexes from the note files, reading each file once."""
+        done: list[Refresh] = []
+        self.search_index(done.append, rebuild=True)
+        return done[0] if done else Refresh(rebuilt="rebuilt on request")
+
     def search_index(
         self, on_refresh: Callable[[Refresh], None] | None = None, *, rebuild: bool = False
     ) -> SearchIndex:
@@ -395,7 +401,7 @@ class NoteStore:
                 if on_refresh:
                     on_refresh(Refresh(broken=[str(b[3]) for b in builder.broken]))
             else:  # no usable index, or most notes changed: start from the TinyDB refresh
-                records, refresh = self._refreshed()
+                records, refresh = self._refreshed(rebuild=rebuild)
                 if on_refresh:
                     on_refresh(refresh)
                 builder = builder or IndexBuilder()

@@ -50,9 +50,21 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+# ASCII text in one pass of bytes.translate: A-Z lowered, what `\w` does not match (in
+# ASCII) made a space. Splitting that gives the words `\w+` finds, twice as fast.
+_ASCII_WORDS = bytes(
+    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 or c == 95 else 32
+    for c in range(256)
+)
+
+
 def index_words(text: str) -> list[str]:
     """The folded words of `text` worth indexing: stopwords and `_` runs dropped."""
-    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and w.strip("_")]
+    if text.isascii():  # most text: the same words, found without a regular expression
+        found = text.encode().translate(_ASCII_WORDS).decode().split()
+    else:
+        found = _WORD.findall(fold(text))
+    return [w for w in found if w not in STOPWORDS and w.strip("_")]
 
 
 @lru_cache(maxsize=1)

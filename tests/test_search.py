@@ -23,7 +23,7 @@ from papernotes.note import Author, Note
 from papernotes.search import highlighter, parse_query, rank, snippet
 from papernotes.search_index import ID, SEARCH_INDEX_NAME, IndexBuilder, SearchIndex
 from papernotes.store import NoteStore
-from papernotes.text import STOPWORDS, fold, stem
+from papernotes.text import STOPWORDS, fold, index_words, stem
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -978,3 +978,17 @@ def test_an_empty_folder_has_an_empty_index(tmp_path: Path) -> None:
     assert all_ids(index) == []
     assert rank(index, parse_query("anything")) == ([], 0)
     assert not (tmp_path / "nothing").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attention Is All You Need",
+        "x_1 + y^2 = z; f(x)=O(n log n), 3.14, __init__, ___, a_b _ the_",
+        "Tabs\tand\nnew lines\r\n, dashes - and -- em: self-attention/BERT [12]",
+        "Wübben and Ёлка: not ASCII, so the regular expression path",
+    ],
+)
+def test_index_words_ascii_shortcut_finds_what_the_regex_finds(text: str) -> None:
+    expected = [w for w in re.findall(r"\w+", fold(text)) if w not in STOPWORDS and w.strip("_")]
+    assert index_words(text) == expected
