@@ -296,7 +296,6 @@ def refresh(
         changes = refresh_notes(
             store, source, notes, dry_run=dry_run, on_total=on_total, on_progress=on_progress
         )
-    store.refresh()
     for change in changes:
         line = f"{change.status:<10} {change.arxiv_id!s:<16}  {change.describe()}".rstrip()
         if change.ok:
@@ -354,21 +353,19 @@ def list_notes(
     Example: papernotes list --tag attention --year 2017..2019
     """
     from papernotes.display import make_console, print_entries
-    from papernotes.listing import Entry, ordered, parse_years, select
+    from papernotes.listing import ordered, parse_years, select
 
     years = parse_years(year) if year else None
     store = _store(ctx)
-    if as_json:  # whole notes: from the TinyDB index
-        records = store.records(on_refresh=_report)
-        everything = [Entry.from_record(r) for r in records]
-    else:  # what a line shows: from the lean search index
-        everything = store.entries(on_refresh=_report)
+    everything = store.entries(on_refresh=_report)  # what a line shows: the search index
     entries = ordered(
         select(everything, tags=tag, category=category, years=years), sort, oldest_first=oldest
     )
-    if as_json:
-        by_file = {r["_file"]: r for r in records}
-        _print_json([note_data(by_file[e.file]) for e in entries])
+    if as_json:  # whole notes: from the TinyDB index, one at a time
+        from papernotes.display import print_json_array
+
+        on_disk = store.note_index()
+        print_json_array(note_data(on_disk.record(e.file)) for e in entries if e.file in on_disk)
     elif entries:
         print_entries(make_console(), entries)
     if not entries:
@@ -529,7 +526,6 @@ def edit(
         _say(f"Error: {problem}")
         return sys.stdin.isatty() and typer.confirm("Open the editor again?", default=True)
 
-    _report(store.refresh())
     result = edit_note(
         store,
         parse_id(paper),
@@ -537,7 +533,6 @@ def edit(
         retry=retry,
         on_resume=lambda draft: _say(f"Note: resuming your unsaved edit in {draft}"),
     )
-    store.refresh()
     _say("Saved." if result is EditResult.SAVED else "No changes.")
 
 
@@ -571,7 +566,6 @@ def remove(
     for arxiv_id in chosen:
         store.remove(arxiv_id)
         print(f"removed {arxiv_id.base}")
-    store.refresh()
 
 
 @app.command()

@@ -55,6 +55,18 @@ def to_json(data: Any) -> str:
     return dumps(data).decode()
 
 
+def print_json_array(items: Iterable[Any]) -> None:
+    """A JSON array on standard output, as `print_json` writes it, one item at a time."""
+    from papernotes.export.json import dumps
+
+    out = sys.stdout
+    separator = "[\n  "
+    for item in items:
+        out.write(separator + dumps(item).decode().replace("\n", "\n  "))
+        separator = ",\n  "
+    out.write("[]\n" if separator == "[\n  " else "\n]\n")
+
+
 def print_json(data: Any) -> None:
     """`data` as JSON on standard output, written as bytes (no decoding of a large text)."""
     from papernotes.export.json import dumps

@@ -25,21 +25,25 @@ the byte after it; match offsets map to notes by bisecting the line starts.
 from __future__ import annotations
 
 import mmap
+import os
 import re
 import sys
 import zlib
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from papernotes.listing import Entry, byline, title_line
 from papernotes.text import fold, index_words, stem
+
+if TYPE_CHECKING:
+    from papernotes.note_index import IndexFile as NotesOnDisk
 
 SEARCH_INDEX_NAME = ".search.idx"
 FORMAT = 11
@@ -112,8 +116,7 @@ class IndexBuilder:
         builder.rows = index.all_rows()
         builder.broken = [list(b) for b in index.broken]
         for name in EDITABLE:
-            start, end = index.spans[name]
-            body = bytes(index.data[start:end])
+            body = index.section(name)
             if name == "shown":  # compressed records may hold newline bytes: use the offsets
                 starts = index._line_starts(name)
                 builder.lines[name] = [body[a : b - 1] for a, b in pairwise(starts)]
@@ -121,8 +124,7 @@ class IndexBuilder:
                 builder.lines[name] = body.split(b"\n")[:-1] if body else []
             if len(builder.lines[name]) != len(builder.rows):
                 raise ValueError(f"section {name} has the wrong number of lines")
-        start, end = index.spans["stems"]
-        for line in bytes(index.data[start:end]).decode().splitlines():
+        for line in index.section("stems").decode().splitlines():
             key, _, forms = line.partition("\t")
             builder.stems[key] = set(forms.split())
         return builder
@@ -133,28 +135,35 @@ class IndexBuilder:
         found.update((b[0], (b[1], b[2])) for b in self.broken)
         return found
 
-    def sync(self, records: Iterable[Mapping[str, Any]]) -> bool:
-        """Match the index to all `records` (note data with `_file`, `_mtime_ns`, `_size`,
-        or `_error`). Only notes whose file, time or size differ are read into words
-        again. Returns True when anything changed."""
-        records = list(records)
+    def sync(self, notes: NotesOnDisk) -> bool:
+        """Match the index to every note of `notes` (the TinyDB index's records): only
+        notes whose file, time or size differ are read into words again. Returns True
+        when anything changed."""
         known = self.stamps()
-        fresh = [r for r in records if known.get(r["_file"]) != (r["_mtime_ns"], r["_size"])]
-        gone = set(known) - {r["_file"] for r in records}
+        fresh = [name for name, stamp in notes.stamps.items() if known.get(name) != stamp]
+        gone = known.keys() - notes.stamps.keys()
         if not fresh and not gone:
             return False
-        self.update(fresh, gone)
+        self.update(fresh, notes.record, gone)
         return True
 
-    def update(self, fresh: Iterable[Mapping[str, Any]], gone: Iterable[str] = ()) -> None:
-        """Replace the notes of the files in `fresh` (records as for `sync`), drop `gone`."""
-        fresh = sorted(fresh, key=lambda r: str(r["_file"]))
-        replaced = {r["_file"] for r in fresh} | set(gone)
+    def update(
+        self,
+        names: Iterable[str],
+        read: Callable[[str], Mapping[str, Any]],
+        gone: Iterable[str] = (),
+    ) -> None:
+        """Replace the notes of the files `names` with their records (note data with
+        `_file`, `_mtime_ns`, `_size`, or `_error`) as `read(name)` gives them, one at a
+        time; drop the files `gone`."""
+        names = sorted(names)
+        replaced = {*names, *gone}
         keep = [i for i, row in enumerate(self.rows) if row[FILE] not in replaced]
         self.rows = [self.rows[i] for i in keep]
         self.lines = {name: [lines[i] for i in keep] for name, lines in self.lines.items()}
         self.broken = [b for b in self.broken if b[0] not in replaced]
-        for record in fresh:
+        for name in names:
+            record = read(name)
             if "_error" in record:
                 self.broken.append(
                     [record["_file"], record["_mtime_ns"], record["_size"], record["_error"]]
@@ -194,22 +203,23 @@ class IndexBuilder:
 
     def to_bytes(self) -> bytes:
         """The serialised index."""
+        return b"".join(self.chunks())
+
+    def chunks(self) -> Iterator[bytes]:
+        """The serialised index, piece by piece: written out without joining it first."""
         self.lines["rows"] = [orjson.dumps(row) for row in self.rows]
-        bodies = [b"".join(line + b"\n" for line in self.lines[name]) for name in LINED]
         starts = array("I")
         for name in LINED:  # where each note's line starts, and the section's end
             starts.append(0)
             starts.extend(accumulate(len(line) + 1 for line in self.lines[name]))
-        bodies.append(starts.tobytes())
         lengths = array("I")  # words per field, a run of len(FIELDS) per note
         for row in self.rows:
             lengths.extend(row[LENGTHS:])
-        bodies.append(lengths.tobytes())
-        bodies.append(
-            "".join(
-                f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
-            ).encode()
-        )
+        stems = "".join(
+            f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
+        ).encode()
+        sizes = [sum(len(line) + 1 for line in self.lines[name]) for name in LINED]
+        sizes += [len(starts) * starts.itemsize, len(lengths) * lengths.itemsize, len(stems)]
         header = orjson.dumps(
             {
                 "format": FORMAT,
@@ -221,11 +231,17 @@ class IndexBuilder:
                     _average(row[LENGTHS + i] for row in self.rows) for i in range(len(FIELDS))
                 ],
                 "byteorder": sys.byteorder,
-                "sizes": [len(b) for b in bodies],
+                "sizes": sizes,
             }
         )
         # Every section starts after a newline, so a line is always "\n" + its content.
-        return MAGIC + header + b"\n" + b"\n".join(bodies)
+        yield MAGIC + header + b"\n"
+        for name in LINED:
+            yield b"".join(line + b"\n" for line in self.lines[name]) + b"\n"
+        del self.lines["rows"]
+        yield starts.tobytes() + b"\n"
+        yield lengths.tobytes() + b"\n"
+        yield stems
 
 
 def _average(lengths: Iterable[int]) -> float:
@@ -241,7 +257,7 @@ def _average(lengths: Iterable[int]) -> float:
 class SearchIndex:
     """A read-only view of a serialised index (bytes or a memory map)."""
 
-    def __init__(self, data: bytes | mmap.mmap) -> None:
+    def __init__(self, data: bytes | mmap.mmap, fd: int | None = None) -> None:
         if data[: len(MAGIC)] != MAGIC:
             raise ValueError("not a papernotes search index")
         end = data.find(b"\n", len(MAGIC))
@@ -266,6 +282,7 @@ class SearchIndex:
             position += size + 1
         if position - 1 != len(data):
             raise ValueError("search index is truncated")
+        self._fd = fd  # of the file mapped, kept open to read copies of sections from
         self._starts: dict[str, array[int]] = {}
         self._rows: dict[int, list[Any]] = {}
         self._lengths: array[int] | None = None
@@ -317,7 +334,25 @@ class SearchIndex:
             if path.stat().st_size == 0:
                 raise ValueError("empty search index")
             data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        return cls(data)
+            fd = os.dup(handle.fileno())
+        try:
+            return cls(data, fd)
+        except ValueError:
+            os.close(fd)
+            raise
+
+    def section(self, name: str) -> bytes:
+        """A copy of a whole section. Read from the file when there is one: copying from
+        the memory map would also keep every page of it resident."""
+        start, end = self.spans[name]
+        if self._fd is None:
+            return bytes(self.data[start:end])
+        return os.pread(self._fd, end - start, start)
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
 
     @property
     def problems(self) -> list[str]:

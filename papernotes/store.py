@@ -10,32 +10,28 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
 from papernotes.ids import ArxivId
 from papernotes.note import Note, dump_note, load_note
+from papernotes.note_index import INDEX_NAME
 
 if TYPE_CHECKING:
     from papernotes.listing import Entry
+    from papernotes.note_index import IndexFile as NotesOnDisk
     from papernotes.search_index import IndexBuilder, SearchIndex
 
-INDEX_NAME = ".index.json"
 LOCK_NAME = ".lock"
 # Written once into a notes folder, so a folder kept in git never commits derived files.
 GITIGNORE = (
     "# made by papernotes: the index is derived from the notes; drafts are unsaved edits\n"
     ".index.json\n.search.idx\n.lock\n.*.tmp\n.*.draft.yaml\n"
 )
-INDEX_FORMAT = 1
-_NOTES = "notes"
-_META = "meta"
 
 
 _STAMPS = ("_file", "_mtime_ns", "_size")  # what a record adds to a note's data
@@ -49,10 +45,11 @@ def note_data(record: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def write_atomic(path: Path, data: bytes, *, replace: bool = True) -> bool:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, replace: bool = True) -> bool:
     """Write through a flushed temporary file and a rename, so no reader sees half a file.
 
-    With `replace=False` an existing file is left alone and False is returned.
+    `data` may come in pieces, so a large file need not be held whole. With
+    `replace=False` an existing file is left alone and False is returned.
     """
     import tempfile  # here, not at the top: most commands write nothing
 
@@ -61,7 +58,10 @@ def write_atomic(path: Path, data: bytes, *, replace: bool = True) -> bool:
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; notes are ordinary files
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
         if replace:
@@ -128,56 +128,6 @@ class Refresh:
     dropped: int = 0
     rebuilt: str | None = None
     broken: list[str] = field(default_factory=list)
-
-
-def _index_storage(path: Path) -> Any:
-    """A TinyDB storage that writes atomically and reports a damaged file instead of failing."""
-    from tinydb.storages import Storage
-
-    class AtomicJSONStorage(Storage):
-        damaged = False
-
-        def read(self) -> dict[str, Any] | None:
-            try:
-                data = orjson.loads(path.read_bytes())
-            except FileNotFoundError:
-                return None
-            except (ValueError, OSError):
-                AtomicJSONStorage.damaged = True
-                return None
-            if not isinstance(data, dict):
-                AtomicJSONStorage.damaged = True
-                return None
-            return data
-
-        def write(self, data: dict[str, Any]) -> None:
-            # Keys added by hand may hold anything YAML reads: dates, numbers as mapping keys
-            write_atomic(path, orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS))
-
-    return AtomicJSONStorage
-
-
-def _first_record(table: Any) -> dict[str, Any]:
-    """The first document of a table as TinyDB stores it ({doc_id: document}), or {}."""
-    if isinstance(table, dict):
-        for record in table.values():
-            return record if isinstance(record, dict) else {}
-    return {}
-
-
-def _records_by_file(table: Any) -> dict[str, dict[str, Any]]:
-    """file name -> record of a table of note records; records of the wrong shape (an
-    index edited by hand) are left out, so their notes are read again."""
-    if not isinstance(table, dict):
-        return {}
-    return {
-        r["_file"]: r
-        for r in table.values()
-        if isinstance(r, dict)
-        and isinstance(r.get("_file"), str)
-        and isinstance(r.get("_mtime_ns"), int)
-        and isinstance(r.get("_size"), int)
-    }
 
 
 class NoteStore:
@@ -248,18 +198,15 @@ class NoteStore:
     def notes(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[Note]:
         """Every readable note, from the index after bringing it up to date."""
         with _no_gc():
-            records, refresh = self._refreshed()
-            if on_refresh:
-                on_refresh(refresh)
-            return [self._note_from_record(r) for r in records if "_error" not in r]
+            return [self._note_from_record(r) for r in self.note_index(on_refresh).records()]
 
-    def records(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[dict[str, Any]]:
-        """Every readable note's data as the index keeps it (with `_file` and its stamps)."""
-        with _no_gc():
-            records, refresh = self._refreshed()
-            if on_refresh:
-                on_refresh(refresh)
-            return [r for r in records if "_error" not in r]
+    def note_index(self, on_refresh: Callable[[Refresh], None] | None = None) -> NotesOnDisk:
+        """The TinyDB index after bringing it up to date: every note's data as it keeps it
+        (with `_file` and its stamps), each parsed only when asked for."""
+        found, refresh = self._refreshed()
+        if on_refresh:
+            on_refresh(refresh)
+        return found
 
     def entries(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[Entry]:
         """Every readable note as `list` shows it, from the search index (no YAML read)."""
@@ -269,69 +216,60 @@ class NoteStore:
         """Bring the index up to date with the files (from scratch with `rebuild`)."""
         return self._refreshed(rebuild=rebuild)[1]
 
-    def _refreshed(self, *, rebuild: bool = False) -> tuple[list[dict[str, Any]], Refresh]:
-        records, refresh, changed = self._compare(rebuild=rebuild)
-        if changed:
-            # Another process may have written meanwhile: compare again under the lock, so
-            # the index written is never older than the files (files read already and not
-            # changed since are not read twice).
-            read = {r["_file"]: r for r in records}
-            with self.lock():
-                records, refresh, changed = self._compare(rebuild=rebuild, read=read)
-                if changed:
-                    self._write_index(records)
-        return records, refresh
+    def _refreshed(self, *, rebuild: bool = False) -> tuple[NotesOnDisk, Refresh]:
+        """The TinyDB index, rewritten first if any note file changed, appeared or went.
 
-    def _compare(
-        self, *, rebuild: bool, read: dict[str, dict[str, Any]] | None = None
-    ) -> tuple[list[dict[str, Any]], Refresh, bool]:
-        """Records for every note file, reusing the index's (or those in `read`) where time
-        and size match."""
+        The new index is streamed: records of unchanged files are copied as they are
+        stored, changed files are read, and nothing is held for all notes at once.
+        """
+        from papernotes.note_index import IndexFile, open_index
+
         files = self._scan()
-        refresh = Refresh()
         if not files and not self.index_path.exists():
-            return [], refresh, False
-        # TinyDB's own storage layer, read directly: its tables would copy every record
-        # into a Document first, a third of the time `list --json` took.
-        storage = _index_storage(self.index_path)
-        data = storage().read() or {}
-        meta = _first_record(data.get(_META))
-        old = {} if rebuild else _records_by_file(data.get(_NOTES))
-        if rebuild:
-            refresh.rebuilt = "rebuilt on request"
-        elif storage.damaged:
-            refresh.rebuilt = "the index was damaged and has been rebuilt"
-        elif meta.get("format") != INDEX_FORMAT and old:
-            refresh.rebuilt = "the index was from another version and has been rebuilt"
-            old = {}
-        records, changed = [], rebuild or refresh.rebuilt is not None
-        read = read or {}
-        for name, (mtime, size) in sorted(files.items()):
-            record = old.get(name)
-            if record is None or record["_mtime_ns"] != mtime or record["_size"] != size:
-                record = read.get(name)
-                if record is None or record["_mtime_ns"] != mtime or record["_size"] != size:
-                    record = self._record(name, mtime, size)
-                refresh.read += 1
-                changed = True
+            return IndexFile.empty(self.index_path), Refresh()
+        current = None if rebuild else open_index(self.index_path)[0]
+        if current is not None and current.stamps == files:
+            return current, Refresh(broken=current.problems())
+        with self.lock():  # compare again: another process may have written meanwhile
+            files = self._scan()
+            current, problem = (
+                (None, "rebuilt on request") if rebuild else open_index(self.index_path)
+            )
+            if current is not None and current.stamps == files:
+                return current, Refresh(broken=current.problems())
+            refresh = Refresh(rebuilt=problem)
+            self._write_index(self._records_for(files, current, refresh))
+            refresh.dropped = len(current.stamps.keys() - files.keys()) if current else 0
+            return IndexFile(self.index_path), refresh
+
+    def _records_for(
+        self, files: dict[str, tuple[int, int]], current: NotesOnDisk | None, refresh: Refresh
+    ) -> Iterator[bytes]:
+        """Each file's record as stored, from `current` where its stamp still matches."""
+        from papernotes.note_index import dump_record
+
+        known = current.stamps if current is not None else {}
+        broken = set(current.broken) if current is not None else set()
+        for name in sorted(files):
+            stamp = files[name]
+            if current is not None and known.get(name) == stamp:
+                if name in broken:
+                    refresh.broken.append(str(current.record(name)["_error"]))
+                yield current.raw(name)
+                continue
+            refresh.read += 1
+            record = self._record(name, stamp)
             if "_error" in record:
                 refresh.broken.append(record["_error"])
-            records.append(record)
-        refresh.dropped = len(set(old) - set(files))
-        return records, refresh, changed or bool(refresh.dropped)
+            yield dump_record(record)
 
-    def _write_index(self, records: list[dict[str, Any]]) -> None:
-        from tinydb import TinyDB
-        from tinydb.middlewares import CachingMiddleware
+    def _write_index(self, records: Iterable[bytes]) -> None:
+        from papernotes.note_index import index_chunks
 
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             write_atomic(ignore, GITIGNORE.encode())
-        storage = _index_storage(self.index_path)
-        with TinyDB(storage=CachingMiddleware(storage)) as db:  # type: ignore[no-untyped-call]
-            db.drop_tables()
-            db.table(_META).insert({"format": INDEX_FORMAT})
-            db.table(_NOTES).insert_multiple(records)
+        write_atomic(self.index_path, index_chunks(records))
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -401,15 +339,14 @@ class NoteStore:
                 if on_refresh:
                     on_refresh(Refresh(broken=[str(b[3]) for b in builder.broken]))
             else:  # no usable index, or most notes changed: start from the TinyDB refresh
-                records, refresh = self._refreshed(rebuild=rebuild)
+                on_disk, refresh = self._refreshed(rebuild=rebuild)
                 if on_refresh:
                     on_refresh(refresh)
                 builder = builder or IndexBuilder()
-                builder.sync(records)
+                builder.sync(on_disk)
             builder.files = files
-            data = builder.to_bytes()
-            write_atomic(path, data)
-        return SearchIndex(data)
+            write_atomic(path, builder.chunks())
+        return SearchIndex.open(path)
 
     def _update_from_files(self, builder: IndexBuilder, files: dict[str, tuple[int, int]]) -> bool:
         """Bring `builder` up to date by reading only the note files that changed.
@@ -421,7 +358,7 @@ class NoteStore:
         if len(changed) > max(200, len(files) // 10):
             return False
         gone = set(known) - set(files)
-        builder.update((self._record(name, *files[name]) for name in changed), gone)
+        builder.update(changed, lambda name: self._record(name, files[name]), gone)
         return True
 
     def _scan(self) -> dict[str, tuple[int, int]]:
@@ -469,10 +406,12 @@ class NoteStore:
             data = {k: v for k, v in record.items() if not k.startswith("_")}
             return Note.from_dict(data, str(self.root / record["_file"]))
 
-    def _record(self, name: str, mtime: int, size: int) -> dict[str, Any]:
-        base = {"_file": name, "_mtime_ns": mtime, "_size": size}
+    def _record(self, name: str, stamp: tuple[int, int]) -> dict[str, Any]:
+        """The index record of note file `name` (read now), or of what is wrong with it."""
+        from papernotes.note_index import stamped
+
         try:
             note = self.load_file(name)
         except PapernotesError as err:  # broken, unreadable, or removed since the listing
-            return {**base, "_error": str(err)}
-        return {**note.to_dict(), **base}
+            return stamped(name, stamp, {"_error": str(err)})
+        return stamped(name, stamp, note.to_dict())

@@ -66,12 +66,17 @@ def year(y: int) -> str:
 
 def build(notes: Iterable[Note]) -> SearchIndex:
     """An index straight from note records, without files."""
-    records = [
-        {**n.to_dict(), "_file": f"{n.arxiv_id.stem}.yaml", "_mtime_ns": 1, "_size": 1}
+    records = {
+        f"{n.arxiv_id.stem}.yaml": {
+            **n.to_dict(),
+            "_file": f"{n.arxiv_id.stem}.yaml",
+            "_mtime_ns": 1,
+            "_size": 1,
+        }
         for n in notes
-    ]
+    }
     builder = IndexBuilder()
-    builder.sync(records)
+    builder.update(records, records.__getitem__)
     return SearchIndex(builder.to_bytes())
 
 

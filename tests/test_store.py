@@ -172,3 +172,75 @@ def test_hand_added_keys_of_any_yaml_shape_do_not_break_the_index(store: NoteSto
     [again] = [n for n in store.notes() if n.id == "1706.03762"]
     assert {str(k): v for k, v in again.extra["ratings"].items()} == ratings
     assert str(note.extra["read_on"]).startswith("2024-05-01")
+
+
+# --- the index file: TinyDB's format, one record a line -------------------------------------
+
+
+def test_tinydb_opens_the_index_and_finds_every_note(store: NoteStore) -> None:
+    from tinydb import Query, TinyDB
+
+    store.refresh()
+    with TinyDB(store.root / INDEX_NAME) as db:
+        notes = db.table("notes")
+        assert len(notes) == 2
+        [found] = notes.search(Query().title == "Old style")
+        assert found["id"] == "hep-th/9901001" and found["_file"] == "hep-th_9901001.yaml"
+        assert db.table("meta").get(doc_id=1)["format"] >= 2
+
+
+def test_the_index_holds_one_record_a_line_with_its_stamps_first(store: NoteStore) -> None:
+    store.refresh()
+    lines = (store.root / INDEX_NAME).read_text().splitlines()
+    assert len(lines) == 2 + 2  # the tables' opening, a line per note, the closing
+    for line, name in zip(lines[1:3], ["1706.03762.yaml", "hep-th_9901001.yaml"], strict=True):
+        assert line.split(":", 1)[1].startswith(f'{{"_file":"{name}","_mtime_ns":')
+
+
+def test_unchanged_records_are_copied_and_changed_ones_read(store: NoteStore) -> None:
+    store.refresh()
+    before = (store.root / INDEX_NAME).read_text().splitlines()
+    path = store.path_for(parse_id("1706.03762"))
+    path.write_text(path.read_text().replace("Attention Is", "Attention Was"))
+    touch_later(path)
+    refresh = store.refresh()
+    after = (store.root / INDEX_NAME).read_text().splitlines()
+    assert refresh.read == 1
+    assert after[2] == before[2] and after[1] != before[1]
+    assert "Attention Was All You Need" in titles(store)
+
+
+@pytest.mark.parametrize("cut", [1, 10, 200])
+def test_a_cut_short_index_is_rebuilt(store: NoteStore, cut: int) -> None:
+    store.refresh()
+    index = store.root / INDEX_NAME
+    data = index.read_bytes()
+    index.write_bytes(data[: len(data) - cut])
+    refresh = store.refresh()
+    assert refresh.rebuilt and "damaged" in refresh.rebuilt and refresh.read == 2
+    assert index.read_bytes() == data
+
+
+def test_an_index_written_by_tinydb_itself_is_rebuilt_in_our_layout(store: NoteStore) -> None:
+    from tinydb import TinyDB
+
+    store.refresh()
+    records = json.loads((store.root / INDEX_NAME).read_text())["notes"]
+    (store.root / INDEX_NAME).unlink()
+    with TinyDB(store.root / INDEX_NAME) as db:
+        db.table("meta").insert({"format": 2})
+        db.table("notes").insert_multiple(records.values())
+    refresh = store.refresh()
+    assert refresh.rebuilt and refresh.read == 2
+    assert titles(store) == {"Attention Is All You Need", "Old style"}
+    assert store.refresh().read == 0
+
+
+def test_odd_file_names_are_indexed_once(store: NoteStore) -> None:
+    store.refresh()
+    odd = store.root / 'say "hi" \\ there.yaml'
+    odd.write_text(dump_note(make_note("1605.08386", "Odd name")))
+    first = store.refresh()
+    assert first.read == 1
+    again = store.refresh()
+    assert again.read == 0 and not again.rebuilt

@@ -1,0 +1,170 @@
+"""The TinyDB index file, written and read one record at a time.
+
+TinyDB keeps a database as one JSON document, `{table: {doc_id: document}}`, and its
+storages read and write it whole: at 100,000 notes that is 175 MB of JSON and over a
+gigabyte of Python objects, more than a command may use. This storage writes the same
+document with one record per line (so TinyDB still opens the file as it is) and reads it
+back by lines: a command holds where each record lies, and parses only the ones it uses.
+
+A record is a note's data after its file's name, modification time and size:
+`{"_file": "1706.03762.yaml", "_mtime_ns": ..., "_size": ..., "id": ...}`, or the same
+stamps and `_error` for a note that could not be read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+INDEX_NAME = ".index.json"
+FORMAT = 2
+NOTES_TABLE = "notes"
+_HEADER = b'{"meta":{"1":{"format":%d}},"notes":{\n' % FORMAT
+_FOOTER = b"}}\n"
+# The start of a record's line: its document id, then the stamps, always written first.
+_RECORD = re.compile(rb'"\d+":(\{"_file":"((?:[^"\\]|\\.)*)","_mtime_ns":(-?\d+),"_size":(\d+))')
+_BROKEN = b',"_error":'
+
+Stamp = tuple[int, int]  # (mtime_ns, size) of a note file
+
+
+class IndexDamaged(Exception):
+    """The file is not an index papernotes wrote: damaged, or from another version."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def dump_record(record: dict[str, Any]) -> bytes:
+    """One record as the JSON object of its line (no newline can occur in it)."""
+    import orjson
+
+    # Keys added by hand may hold anything YAML reads: dates, numbers as mapping keys.
+    return orjson.dumps(record, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
+def stamped(name: str, stamp: Stamp, data: dict[str, Any]) -> dict[str, Any]:
+    """A record: the stamps of file `name` first (the reader finds them there), then `data`."""
+    return {"_file": name, "_mtime_ns": stamp[0], "_size": stamp[1], **data}
+
+
+def index_chunks(records: Iterable[bytes]) -> Iterator[bytes]:
+    """The index file, piece by piece, from each record's JSON object in file order."""
+    yield _HEADER
+    number = 0
+    for number, record in enumerate(records, 1):
+        yield b'%s"%d":%s' % (b",\n" if number > 1 else b"", number, record)
+    yield (b"\n" if number else b"") + _FOOTER
+
+
+class IndexFile:
+    """An index file opened for reading: every record's stamp and place, none parsed yet."""
+
+    def __init__(self, path: Path) -> None:
+        """Read the record lines of the file at `path` (raises OSError, IndexDamaged)."""
+        self.path = path
+        self.stamps: dict[str, Stamp] = {}
+        self._places: dict[str, tuple[int, int]] = {}  # file -> (offset, length) of record
+        self.broken: list[str] = []  # files whose record is an `_error`
+        with path.open("rb") as handle:
+            if handle.readline() != _HEADER:
+                raise IndexDamaged(_header_problem(path))
+            offset = len(_HEADER)
+            last = b""
+            for line in handle:
+                last = line
+                match = _RECORD.match(line)
+                if match is None:
+                    break
+                name = _text(match.group(2))
+                end = len(line) - (2 if line.endswith(b",\n") else 1)
+                self.stamps[name] = (int(match.group(3)), int(match.group(4)))
+                self._places[name] = (offset + match.start(1), end - match.start(1))
+                if line.startswith(_BROKEN, match.end()):
+                    self.broken.append(name)
+                offset += len(line)
+        if last != _FOOTER:
+            raise IndexDamaged("the index was damaged and has been rebuilt")
+        self._fd: int | None = None
+
+    def __contains__(self, name: object) -> bool:
+        """True if file `name` holds a readable note."""
+        return name in self._places and name not in self.broken
+
+    @classmethod
+    def empty(cls, path: Path) -> IndexFile:
+        """The index of a folder with no notes, which has no file."""
+        index = cls.__new__(cls)
+        index.path, index.stamps, index._places, index.broken = path, {}, {}, []
+        index._fd = None
+        return index
+
+    def raw(self, name: str) -> bytes:
+        """The JSON object of the record of file `name`, as stored."""
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        offset, length = self._places[name]
+        return os.pread(self._fd, length, offset)
+
+    def record(self, name: str) -> dict[str, Any]:
+        """The record of file `name`."""
+        import orjson
+
+        found: dict[str, Any] = orjson.loads(self.raw(name))
+        return found
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every record of a readable note, in file name order, parsed one at a time."""
+        broken = set(self.broken)
+        for name in self.stamps:
+            if name not in broken:
+                yield self.record(name)
+
+    def problems(self) -> list[str]:
+        """What was wrong with each note file that could not be read."""
+        return [str(self.record(name).get("_error")) for name in self.broken]
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+
+def _text(quoted: bytes) -> str:
+    """The text of a JSON string's contents (file names rarely hold an escape)."""
+    if b"\\" not in quoted:
+        return quoted.decode()
+    import orjson
+
+    text: str = orjson.loads(b'"' + quoted + b'"')
+    return text
+
+
+def _header_problem(path: Path) -> str:
+    """Why the first line of an index is not ours: another version, or damage."""
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+        version = data["meta"]["1"]["format"]
+    except (ValueError, KeyError, TypeError, OSError):
+        return "the index was damaged and has been rebuilt"
+    if version != FORMAT:
+        return "the index was from another version and has been rebuilt"
+    return "the index was damaged and has been rebuilt"  # ours, but not one record a line
+
+
+def open_index(path: Path) -> tuple[IndexFile | None, str | None]:
+    """The index at `path` and None, or None and why it is unusable (None when missing)."""
+    try:
+        return IndexFile(path), None
+    except FileNotFoundError:
+        return None, None
+    except IndexDamaged as err:
+        return None, err.reason
+    except (OSError, UnicodeDecodeError):
+        return None, "the index was damaged and has been rebuilt"
