@@ -473,7 +473,7 @@ def export(
       papernotes export --query 'author:vaswani' -f bibtex -o refs.bib
       papernotes export --all -f json | jq '.[].title'
     """
-    from papernotes.export import render
+    from papernotes.export import render_chunks
     from papernotes.exporting import Selection, choose, write_export
     from papernotes.search import parse_query, search_notes
 
@@ -489,8 +489,7 @@ def export(
     if not notes:
         raise PapernotesError(f"no notes match {selection.describe()}")
     if output is None:
-        text = render(fmt.value, notes, title=title)
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.writelines(render_chunks(fmt.value, notes, title=title))
         return
     written = write_export(notes, fmt.value, output, title=title, force=force)
     where = output if len(written) == 1 else f"{len(written)} files in {output}"

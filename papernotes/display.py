@@ -57,14 +57,9 @@ def to_json(data: Any) -> str:
 
 def print_json_array(items: Iterable[Any]) -> None:
     """A JSON array on standard output, as `print_json` writes it, one item at a time."""
-    from papernotes.export.json import dumps
+    from papernotes.export.json import array_chunks
 
-    out = sys.stdout
-    separator = "[\n  "
-    for item in items:
-        out.write(separator + dumps(item).decode().replace("\n", "\n  "))
-        separator = ",\n  "
-    out.write("[]\n" if separator == "[\n  " else "\n]\n")
+    sys.stdout.writelines(array_chunks(items))
 
 
 def print_json(data: Any) -> None:

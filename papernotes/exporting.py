@@ -7,16 +7,20 @@ target is checked before the first one is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 from papernotes.errors import PapernotesError, UsageError
-from papernotes.export import EXTENSIONS, render
+from papernotes.export import EXTENSIONS, render, render_chunks
 from papernotes.ids import parse_id
 from papernotes.listing import SortKey, ordered, select
 from papernotes.note import Note
 from papernotes.store import NoteStore, Refresh, write_atomic
+
+if TYPE_CHECKING:
+    from papernotes.note_index import IndexFile as NotesOnDisk
 
 
 @dataclass
@@ -45,7 +49,7 @@ def choose(
     *,
     search: Callable[[str], list[Note]],
     on_refresh: Callable[[Refresh], None] | None = None,
-) -> list[Note]:
+) -> Sequence[Note]:
     """The selected notes, in a sensible order (as given, by relevance, or newest first).
 
     `search` runs a query over the collection (the CLI passes the search command's engine).
@@ -58,8 +62,35 @@ def choose(
         found = search(selection.query)
         return select(found, tags=selection.tags) if selection.tags else found
 
-    everything = store.notes(on_refresh=on_refresh)
-    return ordered(select(everything, tags=selection.tags), SortKey.ADDED)
+    entries = ordered(select(store.entries(on_refresh), tags=selection.tags), SortKey.ADDED)
+    on_disk = store.note_index()
+    return StoredNotes(store, on_disk, [e.file for e in entries if e.file in on_disk])
+
+
+class StoredNotes(Sequence[Note]):
+    """Notes of the TinyDB index, each read from it when used and then let go: exporting
+    100,000 notes never holds them all."""
+
+    def __init__(self, store: NoteStore, on_disk: NotesOnDisk, files: list[str]) -> None:
+        self._store, self._on_disk, self._files = store, on_disk, files
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @overload
+    def __getitem__(self, index: int) -> Note: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Note]: ...
+    def __getitem__(self, index: int | slice) -> Note | list[Note]:
+        if isinstance(index, slice):
+            return [self._note(name) for name in self._files[index]]
+        return self._note(self._files[index])
+
+    def __iter__(self) -> Iterator[Note]:
+        return map(self._note, self._files)
+
+    def _note(self, name: str) -> Note:
+        return self._store.note_from_record(self._on_disk.record(name))
 
 
 def write_export(
@@ -75,11 +106,9 @@ def write_export(
     `target` is a folder when it ends with a slash (`posts/`) or is an existing folder.
     """
     path = Path(target)
-    if target.endswith(("/", "\\")) or path.is_dir():
-        files = {path / f"{n.arxiv_id.stem}.{EXTENSIONS[fmt]}": [n] for n in notes}
-        title = None  # each file is one post, not a digest
-    else:
-        files = {path: list(notes)}
+    folder = target.endswith(("/", "\\")) or path.is_dir()
+    # In a folder, each file is one post, not a digest.
+    files = [path / f"{n.arxiv_id.stem}.{EXTENSIONS[fmt]}" for n in notes] if folder else [path]
     if not force:
         existing = [str(p) for p in files if p.exists()]
         if existing:
@@ -87,6 +116,9 @@ def write_export(
             raise PapernotesError(
                 f"{shown} already exists; add --force to replace, or choose another -o"
             )
-    for file, chosen in files.items():
-        write_atomic(file, render(fmt, chosen, title=title).encode("utf-8"))
-    return list(files)
+    if not folder:
+        write_atomic(path, (c.encode() for c in render_chunks(fmt, notes, title=title)))
+        return files
+    for file, note in zip(files, notes, strict=True):
+        write_atomic(file, render(fmt, [note]).encode())
+    return list(dict.fromkeys(files))

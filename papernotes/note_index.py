@@ -27,6 +27,7 @@ _FOOTER = b"}}\n"
 # The start of a record's line: its document id, then the stamps, always written first.
 _RECORD = re.compile(rb'"\d+":(\{"_file":"((?:[^"\\]|\\.)*)","_mtime_ns":(-?\d+),"_size":(\d+))')
 _BROKEN = b',"_error":'
+_FORMAT = re.compile(rb'"meta"\s*:\s*\{\s*"1"\s*:\s*\{\s*"format"\s*:\s*(\d+)')
 
 Stamp = tuple[int, int]  # (mtime_ns, size) of a note file
 
@@ -146,14 +147,13 @@ def _text(quoted: bytes) -> str:
 
 def _header_problem(path: Path) -> str:
     """Why the first line of an index is not ours: another version, or damage."""
-    import orjson
-
     try:
-        data = orjson.loads(path.read_bytes())
-        version = data["meta"]["1"]["format"]
-    except (ValueError, KeyError, TypeError, OSError):
+        found = _FORMAT.search(path.read_bytes())  # a search: nothing parsed, nothing built
+    except OSError:
+        found = None
+    if found is None:
         return "the index was damaged and has been rebuilt"
-    if version != FORMAT:
+    if int(found.group(1)) != FORMAT:
         return "the index was from another version and has been rebuilt"
     return "the index was damaged and has been rebuilt"  # ours, but not one record a line
 

@@ -198,7 +198,7 @@ class NoteStore:
     def notes(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[Note]:
         """Every readable note, from the index after bringing it up to date."""
         with _no_gc():
-            return [self._note_from_record(r) for r in self.note_index(on_refresh).records()]
+            return [self.note_from_record(r) for r in self.note_index(on_refresh).records()]
 
     def note_index(self, on_refresh: Callable[[Refresh], None] | None = None) -> NotesOnDisk:
         """The TinyDB index after bringing it up to date: every note's data as it keeps it
@@ -399,7 +399,8 @@ class NoteStore:
                         found[entry.name] = (stat.st_mtime_ns, stat.st_size)
         return found
 
-    def _note_from_record(self, record: dict[str, Any]) -> Note:
+    def note_from_record(self, record: dict[str, Any]) -> Note:
+        """The note of a record of the index (checked again if the index was edited)."""
         try:
             return Note.from_index(record)
         except (KeyError, TypeError, ValueError, AttributeError):  # an index edited by hand

@@ -658,3 +658,17 @@ def test_list_lines_and_list_json_agree(cli, collection, filters) -> None:
     lines = [line.split("\t")[0] for line in cli("list", *filters).stdout.splitlines()]
     assert lines == [note["id"] for note in json.loads(cli("list", "--json", *filters).stdout)]
     assert lines
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "bibtex", "json"])
+def test_export_all_streams_what_rendering_the_notes_gives(cli, collection, isolated, fmt) -> None:
+    """--all reads notes one at a time from the index; the text is the renderer's own."""
+    from papernotes.export import render
+    from papernotes.listing import SortKey, ordered
+    from papernotes.store import NoteStore
+
+    out = cli("export", "--all", "-f", fmt).stdout
+    cli("export", "--all", "-f", fmt, "-o", "all.out")
+    notes = ordered(NoteStore(isolated / "notes").notes(), SortKey.ADDED)
+    assert out == (isolated / "all.out").read_text(encoding="utf-8") == render(fmt, notes)
+    assert len(notes) == 4

@@ -765,7 +765,7 @@ def test_formats_and_extensions() -> None:
     notes = collection()
     modules = {"markdown": markdown_export, "bibtex": bibtex_export, "json": json_export}
     for name, module in modules.items():
-        assert FORMATS[name](notes, title="T") == module.render(notes, title="T")
+        assert "".join(FORMATS[name](notes, title="T")) == module.render(notes, title="T")
         assert render(name, notes) == module.render(notes)
         assert render(name, notes, title="T") == module.render(notes, title="T")
 

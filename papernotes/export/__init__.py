@@ -1,4 +1,5 @@
-"""Exporters: one module per format, each `render(notes, *, title=None) -> str`, no I/O.
+"""Exporters: one module per format, each with `render(notes, *, title=None) -> str` and
+`chunks` (the same text piece by piece), no I/O.
 
 A format's module is imported the first time it renders, so importing this package costs
 next to nothing.
@@ -6,7 +7,7 @@ next to nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,31 +18,37 @@ if TYPE_CHECKING:
 
 
 class Renderer(Protocol):
-    """A format's `render`: the notes as text; `title` names a digest where it means anything."""
+    """A format's `chunks`: the notes as text, piece by piece (a note or an entry at a time,
+    so a large export is never held whole); `title` names a digest where it means anything."""
 
-    def __call__(self, notes: Sequence[Note], *, title: str | None = None) -> str: ...
+    def __call__(self, notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]: ...
 
 
 def _lazy(name: str) -> Renderer:
-    """`papernotes.export.<name>.render`, its module imported on the first call."""
+    """`papernotes.export.<name>.chunks`, its module imported on the first call."""
 
-    def render(notes: Sequence[Note], *, title: str | None = None) -> str:
-        text: str = import_module(f"{__name__}.{name}").render(notes, title=title)
-        return text
+    def chunks(notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]:
+        found: Iterator[str] = import_module(f"{__name__}.{name}").chunks(notes, title=title)
+        return found
 
-    render.__doc__ = f"The notes as {name} (see papernotes.export.{name})."
-    return render
+    chunks.__doc__ = f"The notes as {name} (see papernotes.export.{name})."
+    return chunks
 
 
 FORMATS: dict[str, Renderer] = {name: _lazy(name) for name in ("markdown", "bibtex", "json")}
 EXTENSIONS = {"markdown": "md", "bibtex": "bib", "json": "json"}
 
 
-def render(fmt: str, notes: Sequence[Note], title: str | None = None) -> str:
-    """`notes` as text in the format `fmt`, one of FORMATS."""
+def render_chunks(fmt: str, notes: Sequence[Note], title: str | None = None) -> Iterator[str]:
+    """`notes` as text in the format `fmt`, one of FORMATS, piece by piece."""
     try:
         renderer = FORMATS[fmt]
     except KeyError:
         known = ", ".join(FORMATS)
         raise UsageError(f"unknown export format {fmt!r}: choose one of {known}") from None
     return renderer(notes, title=title)
+
+
+def render(fmt: str, notes: Sequence[Note], title: str | None = None) -> str:
+    """`notes` as text in the format `fmt`, one of FORMATS."""
+    return "".join(render_chunks(fmt, notes, title))

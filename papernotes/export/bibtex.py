@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from papernotes.note import Note, normalise_space
 
@@ -63,8 +63,15 @@ def render(notes: Sequence[Note], *, title: str | None = None) -> str:
 
     `title` is accepted for a uniform signature and not used: a .bib file has no title.
     """
-    entries = [_entry(n, key) for n, key in zip(notes, cite_keys(notes), strict=True)]
-    return "\n\n".join(entries) + "\n" if entries else ""
+    return "".join(chunks(notes, title=title))
+
+
+def chunks(notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]:
+    """`render`, an entry at a time."""
+    for i, (note, key) in enumerate(zip(notes, cite_keys(notes), strict=True)):
+        yield ("\n\n" if i else "") + _entry(note, key)
+    if notes:
+        yield "\n"
 
 
 def latex_escape(text: str) -> str:

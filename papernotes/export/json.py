@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from papernotes.note import Note
@@ -23,4 +23,18 @@ def dumps(data: Any) -> bytes:
 
 def render(notes: Sequence[Note], *, title: str | None = None) -> str:
     """A JSON array of `note.to_dict()`. `title` is accepted for a uniform signature."""
-    return dumps([note.to_dict() for note in notes]).decode() + "\n"
+    return "".join(chunks(notes, title=title))
+
+
+def chunks(notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]:
+    """`render`, a note at a time."""
+    yield from array_chunks(note.to_dict() for note in notes)
+
+
+def array_chunks(items: Iterable[Any]) -> Iterator[str]:
+    """A JSON array as `dumps` writes it (and a newline), an item at a time."""
+    separator = "[\n  "
+    for item in items:
+        yield separator + dumps(item).decode().replace("\n", "\n  ")
+        separator = ",\n  "
+    yield "[]\n" if separator == "[\n  " else "\n]\n"

@@ -9,7 +9,7 @@ CommonMark renderer it shows as the characters it is; the only markup is our own
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from papernotes.note import Author, Note, normalise_space
 
@@ -41,21 +41,23 @@ def escape(text: str) -> str:
 
 def render(notes: Sequence[Note], *, title: str | None = None) -> str:
     """One note as a post, or a digest of several with a title and a table of contents."""
+    return "".join(chunks(notes, title=title))
+
+
+def chunks(notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]:
+    """`render`, a block or a note at a time."""
     if len(notes) == 1 and title is None:
-        return "\n\n".join(_note_blocks(notes[0], "#", anchor=None)) + "\n"
+        yield "\n\n".join(_note_blocks(notes[0], "#", anchor=None)) + "\n"
+        return
     anchors = _anchors(notes)
-    blocks = [f"# {_inline(title) if title is not None else _default_title(notes)}"]
+    yield f"# {_inline(title) if title is not None else _default_title(notes)}"
     if notes:
-        blocks.append(
-            "\n".join(
-                f"- [{_inline(_heading(n))}](#{a})" for n, a in zip(notes, anchors, strict=True)
-            )
+        yield "\n\n" + "\n".join(
+            f"- [{_inline(_heading(n))}](#{a})" for n, a in zip(notes, anchors, strict=True)
         )
     for i, (note, anchor) in enumerate(zip(notes, anchors, strict=True)):
-        if i:
-            blocks.append("---")
-        blocks.extend(_note_blocks(note, "##", anchor=anchor))
-    return "\n\n".join(blocks) + "\n"
+        yield ("\n\n---" if i else "") + "\n\n" + "\n\n".join(_note_blocks(note, "##", anchor))
+    yield "\n"
 
 
 def _note_blocks(note: Note, level: str, anchor: str | None) -> list[str]:
