@@ -72,7 +72,7 @@ def _silence_stdout() -> None:
 
 def _say(message: str) -> None:
     """One line on stderr, printed literally."""
-    from papernotes.display import safe
+    from papernotes.text import safe
 
     print(safe(message), file=sys.stderr)
 
@@ -352,12 +352,13 @@ def list_notes(
 
     Example: papernotes list --tag attention --year 2017..2019
     """
-    from papernotes.display import make_console, print_entries
+    from papernotes.display import make_console, print_listing
     from papernotes.listing import ordered, parse_years, select
 
     years = parse_years(year) if year else None
     store = _store(ctx)
-    everything = store.entries(on_refresh=_report)  # what a line shows: the search index
+    index = store.search_index(on_refresh=_report)  # what is chosen by, and what a line shows
+    everything = index.entries()
     entries = ordered(
         select(everything, tags=tag, category=category, years=years), sort, oldest_first=oldest
     )
@@ -367,7 +368,7 @@ def list_notes(
         on_disk = store.note_index()
         print_json_array(note_data(on_disk.record(e.file)) for e in entries if e.file in on_disk)
     elif entries:
-        print_entries(make_console(), entries)
+        print_listing(make_console(), index.listed(entries))
     if not entries:
         filtered = bool(tag or category or year)
         _say(
@@ -547,7 +548,8 @@ def remove(
 
     Example: papernotes remove 1706.03762
     """
-    from papernotes.display import safe, title_of
+    from papernotes.display import title_of
+    from papernotes.text import safe
 
     store = _store(ctx)
     chosen = [parse_id(p) for p in papers]
@@ -581,7 +583,7 @@ def check(
     Changes nothing. Placeholders and unsaved edits are warnings, not errors.
     """
     from papernotes.checking import check_notes
-    from papernotes.display import safe
+    from papernotes.text import safe
 
     report = check_notes(_store(ctx))
     if as_json:

@@ -8,13 +8,13 @@ as the characters it is.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from papernotes.listing import Entry, byline, title_line
+from papernotes.listing import byline, title_line
 from papernotes.note import Note
+from papernotes.text import safe, tsv_cell
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -23,29 +23,10 @@ if TYPE_CHECKING:
     from papernotes.intake import Outcome
     from papernotes.search import Result
 
-_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[{_CONTROLS}]")
-_NOT_A_CELL = re.compile(f"[{_CONTROLS}\t\n\r]")  # what a TSV cell must not hold as it is
-
-
-def safe(text: str) -> str:
-    """`text` with control characters shown as escapes (\\x1b) instead of acting on a terminal."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
-_ROW_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
 
 def _write_rows(console: Output, rows: Iterable[Sequence[str]]) -> None:
-    """Tab-separated lines for scripts: no field can add a column or a row of its own.
-
-    One scan over every cell first: escaping cell by cell is most of the time of listing
-    10,000 notes, and almost never needed.
-    """
-    rows = list(rows)
-    if _NOT_A_CELL.search("".join([c for row in rows for c in row])):
-        rows = [[safe(c).translate(_ROW_BREAKS) for c in row] for row in rows]
-    console.file.write("".join(["\t".join(row) + "\n" for row in rows]))
+    """Tab-separated lines for scripts: no field can add a column or a row of its own."""
+    console.file.write("".join(["\t".join(map(tsv_cell, row)) + "\n" for row in rows]))
 
 
 def to_json(data: Any) -> str:
@@ -196,20 +177,11 @@ def print_note(console: Output, note: Note) -> None:
         console.print(body)
 
 
-def print_entries(console: Output, entries: Iterable[Entry]) -> None:
-    """`list`: a table on a terminal; tab-separated id, year, title, authors, tags otherwise."""
-    rows = [
-        (
-            entry.id,
-            str(entry.year or ""),
-            entry.title,
-            entry.byline,
-            "#" + " #".join(entry.tags) if entry.tags else "",
-        )
-        for entry in entries
-    ]
+def print_listing(console: Output, lines: Sequence[str]) -> None:
+    """`list`: a table on a terminal; the tab-separated lines as they are otherwise (id,
+    year, title, authors, tags: see `search_index.listed_line`)."""
     if not console.is_terminal:
-        _write_rows(console, rows)
+        console.file.write("".join([line + "\n" for line in lines]))
         return
     from rich.table import Table
     from rich.text import Text
@@ -223,8 +195,8 @@ def print_entries(console: Output, entries: Iterable[Entry]) -> None:
         ("tags", {"style": "green", "ratio": 1}),
     ):
         table.add_column(name, **options)
-    for row in rows:
-        table.add_row(*(Text(safe(cell)) for cell in row))
+    for line in lines:
+        table.add_row(*(Text(cell) for cell in line.split("\t")))
     console.print(table)
 
 

@@ -62,7 +62,8 @@ def choose(
         found = search(selection.query)
         return select(found, tags=selection.tags) if selection.tags else found
 
-    entries = ordered(select(store.entries(on_refresh), tags=selection.tags), SortKey.ADDED)
+    everything = store.search_index(on_refresh).entries()
+    entries = ordered(select(everything, tags=selection.tags), SortKey.ADDED)
     on_disk = store.note_index()
     return StoredNotes(store, on_disk, [e.file for e in entries if e.file in on_disk])
 

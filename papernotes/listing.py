@@ -1,18 +1,17 @@
 """Choosing and ordering notes for `list` and `export`: pure functions over loaded data.
 
-`Entry` is the lean form of a note that `list` prints and filters on; the search index
-keeps one per note, so listing 10,000 notes reads no YAML and builds no full notes.
+They take notes or the search index's lean entries (`search_index.Entry`) alike.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from enum import Enum
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from papernotes.errors import UsageError
+from papernotes.text import fold
 
 
 class SortKey(str, Enum):
@@ -56,43 +55,6 @@ def title_line(title: str, pending: bool) -> str:
     return title or ("(metadata pending)" if pending else "(untitled)")
 
 
-@dataclass(slots=True)
-class Entry:
-    """One note as `list` shows it: the fields it prints, filters on and sorts by."""
-
-    file: str
-    id: str
-    title: str
-    byline: str
-    tags: list[str]
-    categories: list[str]
-    published: str | None
-    added: str | None
-    primary_category: str | None = None
-
-    @property
-    def year(self) -> int | None:
-        """Year of first publication, when known."""
-        published = self.published or ""
-        return int(published[:4]) if published[:4].isdigit() else None
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Entry:
-        """The entry of a record of the TinyDB index (a note's data and its `_file`)."""
-        authors = record.get("authors") or []
-        return cls(
-            file=record["_file"],
-            id=str(record["id"]),
-            title=title_line(record.get("title") or "", bool(record.get("pending"))),
-            byline=byline([str(a.get("name", "")) for a in authors[:2]]),  # 2 tell "et al."
-            tags=record.get("tags") or [],
-            categories=record.get("categories") or [],
-            published=record.get("published"),
-            added=record.get("added"),
-            primary_category=record.get("primary_category"),
-        )
-
-
 def parse_years(text: str) -> tuple[int, int]:
     """`2019` or `2017..2019` as an inclusive range of years."""
     match = re.fullmatch(r"\s*(\d{4})\s*(?:\.\.\s*(\d{4})\s*)?", text)
@@ -118,11 +80,11 @@ def select(
     category: str | None = None,
     years: tuple[int, int] | None = None,
 ) -> list[Item]:
-    """Notes carrying every tag (case-insensitive), in the category and the year range."""
-    wanted_tags = {t.casefold() for t in tags}
+    """Notes carrying every tag (case and accents aside), in the category and the years."""
+    wanted_tags = {fold(t) for t in tags}
     chosen = []
     for item in items:
-        if wanted_tags and wanted_tags - {t.casefold() for t in item.tags}:
+        if wanted_tags and wanted_tags - {fold(t) for t in item.tags}:
             continue
         if category and not in_category(item, category):
             continue

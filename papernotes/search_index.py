@@ -12,8 +12,8 @@ seconds and hundreds of megabytes; this file is memory-mapped and searched in pl
 - `rows`: a JSON array with a row of scalars per note (id, date, tags, words per field);
 - `shown`: per note, zlib-compressed JSON of what a result line shows (title, authors,
   year, tags, and the texts a snippet is cut from), so printing results reads no YAML;
-- `listed`: per note, JSON of the rest of what `list` prints and sorts by (title, byline,
-  tags as written, date added, primary category), so listing reads no YAML either;
+- `listed`: per note, its line of `list` output, ready to print, so listing reads no
+  YAML and builds nothing per note it does not print;
 - `starts`: where each note's line starts in each lined section (uint32, native order);
 - `stems`: a line `stem<TAB>word word ...` for every stem with more than one form, so a
   query word widens to every form sharing its stem.
@@ -39,14 +39,14 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from papernotes.listing import Entry, byline, title_line
-from papernotes.text import fold, index_words, stem
+from papernotes.listing import byline, title_line
+from papernotes.text import fold, index_words, stem, tsv_cell
 
 if TYPE_CHECKING:
     from papernotes.note_index import IndexFile as NotesOnDisk
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 11
+FORMAT = 12
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
 EDITABLE = (*FIELDS, "shown", "listed")  # sections kept as lines while updating
@@ -64,7 +64,7 @@ SHOWN = (
 
 # Positions in a row, then the words per field from LENGTHS on. Lists are kept as joined
 # strings: a row of scalars parses twice as fast, and most searches never look at them.
-FILE, MTIME, SIZE, ID, PUBLISHED, CATEGORIES, TAGS, LENGTHS = range(8)
+FILE, MTIME, SIZE, ID, PUBLISHED, CATEGORIES, TAGS, ADDED, PRIMARY, LENGTHS = range(10)
 
 
 def categories_of(row: list[Any]) -> list[str]:
@@ -89,6 +89,62 @@ def field_texts(record: Mapping[str, Any]) -> dict[str, str]:
         "abstract": record.get("abstract") or "",
         "extra": " ".join([*extra, *(record.get("categories") or [])]),
     }
+
+
+class Entry:
+    """One note as `list` and `export` choose and order it: a view of its row."""
+
+    __slots__ = ("position", "row")
+
+    def __init__(self, row: list[Any], position: int) -> None:
+        self.row, self.position = row, position
+
+    @property
+    def file(self) -> str:
+        return str(self.row[FILE])
+
+    @property
+    def id(self) -> str:
+        return str(self.row[ID])
+
+    @property
+    def tags(self) -> list[str]:
+        return tags_of(self.row)
+
+    @property
+    def categories(self) -> list[str]:
+        return categories_of(self.row)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.row[PRIMARY] or None
+
+    @property
+    def published(self) -> str | None:
+        return self.row[PUBLISHED] or None
+
+    @property
+    def added(self) -> str | None:
+        return self.row[ADDED] or None
+
+    @property
+    def year(self) -> int | None:
+        return year_of(self.row)
+
+
+def listed_line(record: Mapping[str, Any]) -> str:
+    """A note's line of `list` output: id, year, title, first author, tags, tab-separated."""
+    published = str(record.get("published") or "")
+    names = [str(a.get("name", "")) for a in (record.get("authors") or [])[:2]]
+    tags = record.get("tags") or []
+    cells = (
+        str(record["id"]),
+        published[:4] if published[:4].isdigit() else "",
+        title_line(record.get("title") or "", bool(record.get("pending"))),
+        byline(names),  # two names tell whether there are more
+        "#" + " #".join(tags) if tags else "",
+    )
+    return "\t".join(map(tsv_cell, cells))
 
 
 def year_of(row: list[Any]) -> int | None:
@@ -184,10 +240,7 @@ class IndexBuilder:
         shown = {key: record.get(key) for key in SHOWN}
         shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]
         self.lines["shown"].append(zlib.compress(orjson.dumps(shown), 1))
-        names = [str(a.get("name", "")) for a in record.get("authors") or []]
-        title = title_line(record.get("title") or "", bool(record.get("pending")))
-        listed = [title, byline(names), record.get("tags") or [], record.get("added")]
-        self.lines["listed"].append(_kept(orjson.dumps([*listed, record.get("primary_category")])))
+        self.lines["listed"].append(listed_line(record).encode())
         self.rows.append(
             [
                 record["_file"],
@@ -197,6 +250,8 @@ class IndexBuilder:
                 record.get("published") or "",
                 " ".join(record.get("categories") or []),
                 "\t".join(fold(t) for t in record.get("tags") or []),
+                record.get("added") or "",
+                record.get("primary_category") or "",
                 *lengths,
             ]
         )
@@ -310,13 +365,18 @@ class SearchIndex:
         return rows
 
     def entries(self) -> list[Entry]:
-        """What `list` needs of every note, in index order."""
-        rows, listed = self.all_rows(), self._all_lines("listed")
+        """What `list` and `export` choose and order by, for every note in index order."""
+        return [Entry(row, position) for position, row in enumerate(self.all_rows())]
+
+    def listed(self, entries: Iterable[Entry]) -> list[str]:
+        """The `list` output lines of these notes."""
+        starts = self._line_starts("listed")
+        start = self.spans["listed"][0]
+        data = self.data
         return [
-            Entry(row[FILE], row[ID], title, by, tags, categories_of(row), row[PUBLISHED] or None,
-                  added, primary)
-            for row, (title, by, tags, added, primary) in zip(rows, listed, strict=True)
-        ]  # fmt: skip
+            data[start + starts[e.position] : start + starts[e.position + 1] - 1].decode()
+            for e in entries
+        ]
 
     def _all_lines(self, name: str) -> list[Any]:
         """Every line of a JSON-lined section, parsed in one go."""

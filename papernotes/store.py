@@ -22,7 +22,6 @@ from papernotes.note import Note, dump_note, load_note
 from papernotes.note_index import INDEX_NAME
 
 if TYPE_CHECKING:
-    from papernotes.listing import Entry
     from papernotes.note_index import IndexFile as NotesOnDisk
     from papernotes.search_index import IndexBuilder, SearchIndex
 
@@ -207,10 +206,6 @@ class NoteStore:
         if on_refresh:
             on_refresh(refresh)
         return found
-
-    def entries(self, on_refresh: Callable[[Refresh], None] | None = None) -> list[Entry]:
-        """Every readable note as `list` shows it, from the search index (no YAML read)."""
-        return self.search_index(on_refresh).entries()
 
     def refresh(self, *, rebuild: bool = False) -> Refresh:
         """Bring the index up to date with the files (from scratch with `rebuild`)."""

@@ -30,6 +30,25 @@ _RUSSIAN_STOPWORDS = (
 STOPWORDS = frozenset(f"{_ENGLISH_STOPWORDS} {_RUSSIAN_STOPWORDS}".split())
 
 
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+_NOT_A_CELL = re.compile(f"[{_CONTROLS}\t\n\r]")  # what a TSV cell must not hold as it is
+_CELL_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def safe(text: str) -> str:
+    """`text` with control characters shown as escapes (\\x1b) instead of acting on a terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def tsv_cell(text: str) -> str:
+    """`text` safe as a cell of tab-separated output: no control character, tab or line
+    break left as it is, so no field can add a column or a row of its own."""
+    if not _NOT_A_CELL.search(text):
+        return text
+    return safe(text).translate(_CELL_BREAKS)
+
+
 def fold(text: str) -> str:
     """Case-fold and strip accents: 'Wübben' -> 'wubben', 'ﬁne' -> 'fine', 'Ёж' -> 'еж'.
 

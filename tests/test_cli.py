@@ -298,6 +298,15 @@ def test_terminal_output_is_a_panel_without_colour_under_no_color(cli, collectio
 # --- hand edits and the index --------------------------------------------------------------
 
 
+def test_tag_filters_ignore_case_and_accents(cli, collection, notes_dir) -> None:
+    path = note_file(notes_dir, "1706.03762")
+    path.write_text(path.read_text().replace("- nlp", "- nlp\n- Café"))
+    for wanted in ("cafe", "CAFÉ", "café"):
+        assert cli("list", "--tag", wanted).stdout.startswith("1706.03762\t2017")
+    assert "#Café" in cli("list", "--tag", "cafe").stdout  # shown as written
+    assert "#Café" in cli("export", "--tag", "cafe", "-f", "markdown").stdout
+
+
 def test_hand_edits_show_up_in_list(cli, collection, notes_dir) -> None:
     cli("list")
     path = note_file(notes_dir, "1706.03762")
