@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -358,22 +358,31 @@ def list_notes(
     years = parse_years(year) if year else None
     store = _store(ctx)
     index = store.search_index(on_refresh=_report)  # what is chosen by, and what a line shows
-    everything = index.entries()
-    entries = ordered(
-        select(everything, tags=tag, category=category, years=years), sort, oldest_first=oldest
-    )
+    filtered = bool(tag or category or year)
+    if not (as_json or filtered or oldest) and sort is SortKey.ADDED:
+        positions: Iterable[int] = index.newest()  # the order kept in the index: no row read
+    else:
+        entries = ordered(
+            select(index.entries(), tags=tag, category=category, years=years),
+            sort,
+            oldest_first=oldest,
+        )
+        positions = [e.position for e in entries]
     if as_json:  # whole notes: from the TinyDB index, one at a time
         from papernotes.display import print_json_array
 
         on_disk = store.note_index()
         print_json_array(note_data(on_disk.record(e.file)) for e in entries if e.file in on_disk)
-    elif entries:
-        print_listing(make_console(), index.listed(entries))
-    if not entries:
-        filtered = bool(tag or category or year)
+        found = bool(entries)
+    else:
+        lines = index.listed(positions)
+        if lines:
+            print_listing(make_console(), lines)
+        found = bool(lines)
+    if not found:
         _say(
             "No notes match these filters."
-            if filtered and everything
+            if filtered and index.notes
             else f"No notes in {store.root}/ yet: add one with  papernotes add 1706.03762"
         )
 

@@ -15,6 +15,8 @@ seconds and hundreds of megabytes; this file is memory-mapped and searched in pl
 - `listed`: per note, its line of `list` output, ready to print, so listing reads no
   YAML and builds nothing per note it does not print;
 - `starts`: where each note's line starts in each lined section (uint32, native order);
+- `newest`: note positions in `list`'s default order, newest added first (uint32), so a
+  plain `list` parses no row;
 - `stems`: a line `stem<TAB>word word ...` for every stem with more than one form, so a
   query word widens to every form sharing its stem.
 
@@ -39,19 +41,19 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from papernotes.listing import byline, title_line
+from papernotes.listing import SortKey, byline, ordered, title_line
 from papernotes.text import fold, index_words, stem, tsv_cell
 
 if TYPE_CHECKING:
     from papernotes.note_index import IndexFile as NotesOnDisk
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 12
+FORMAT = 13
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
 EDITABLE = (*FIELDS, "shown", "listed")  # sections kept as lines while updating
 LINED = (*FIELDS, "rows", "shown", "listed")  # sections with a line (a record) per note
-SECTIONS = (*LINED, "starts", "lengths", "stems")
+SECTIONS = (*LINED, "starts", "lengths", "newest", "stems")
 _START_BYTES = array("I").itemsize
 _FIND_BUDGET = 2000
 _WORD_ENDS = (ord(" "), ord("\n"))
@@ -270,11 +272,13 @@ class IndexBuilder:
         lengths = array("I")  # words per field, a run of len(FIELDS) per note
         for row in self.rows:
             lengths.extend(row[LENGTHS:])
+        rows = [Entry(row, position) for position, row in enumerate(self.rows)]
+        newest = array("I", [e.position for e in ordered(rows, SortKey.ADDED)])
         stems = "".join(
             f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
         ).encode()
         sizes = [sum(len(line) + 1 for line in self.lines[name]) for name in LINED]
-        sizes += [len(starts) * starts.itemsize, len(lengths) * lengths.itemsize, len(stems)]
+        sizes += [len(a) * a.itemsize for a in (starts, lengths, newest)] + [len(stems)]
         header = orjson.dumps(
             {
                 "format": FORMAT,
@@ -299,6 +303,7 @@ class IndexBuilder:
         del self.lines["rows"]
         yield starts.tobytes() + b"\n"
         yield lengths.tobytes() + b"\n"
+        yield newest.tobytes() + b"\n"
         yield stems
 
 
@@ -368,15 +373,18 @@ class SearchIndex:
         """What `list` and `export` choose and order by, for every note in index order."""
         return [Entry(row, position) for position, row in enumerate(self.all_rows())]
 
-    def listed(self, entries: Iterable[Entry]) -> list[str]:
-        """The `list` output lines of these notes."""
+    def newest(self) -> array[int]:
+        """Every note's position in `list`'s default order: newest added first."""
+        order = array("I")
+        order.frombytes(self.data[slice(*self.spans["newest"])])
+        return order
+
+    def listed(self, positions: Iterable[int]) -> list[str]:
+        """The `list` output lines of the notes at these positions."""
         starts = self._line_starts("listed")
         start = self.spans["listed"][0]
         data = self.data
-        return [
-            data[start + starts[e.position] : start + starts[e.position + 1] - 1].decode()
-            for e in entries
-        ]
+        return [data[start + starts[p] : start + starts[p + 1] - 1].decode() for p in positions]
 
     def _all_lines(self, name: str) -> list[Any]:
         """Every line of a JSON-lined section, parsed in one go."""
