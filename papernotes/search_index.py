@@ -35,7 +35,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import accumulate, pairwise
+from itertools import accumulate, chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -266,18 +266,17 @@ class IndexBuilder:
         """The serialised index, piece by piece: written out without joining it first."""
         self.lines["rows"] = [_kept(orjson.dumps(row)) for row in self.rows]
         starts = array("I")
+        sizes = []
         for name in LINED:  # where each note's line starts, and the section's end
-            starts.append(0)
-            starts.extend(accumulate(len(line) + 1 for line in self.lines[name]))
-        lengths = array("I")  # words per field, a run of len(FIELDS) per note
-        for row in self.rows:
-            lengths.extend(row[LENGTHS:])
+            starts.extend(accumulate(map((1).__add__, map(len, self.lines[name])), initial=0))
+            sizes.append(starts[-1])
+        # Words per field, a run of len(FIELDS) per note.
+        lengths = array("I", chain.from_iterable(row[LENGTHS:] for row in self.rows))
         rows = [Entry(row, position) for position, row in enumerate(self.rows)]
         newest = array("I", [e.position for e in ordered(rows, SortKey.ADDED)])
         stems = "".join(
             f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
         ).encode()
-        sizes = [sum(len(line) + 1 for line in self.lines[name]) for name in LINED]
         sizes += [len(a) * a.itemsize for a in (starts, lengths, newest)] + [len(stems)]
         header = orjson.dumps(
             {
@@ -298,7 +297,7 @@ class IndexBuilder:
         for name in LINED:
             lines = self.lines[name]
             for at in range(0, len(lines), 4096):  # in batches: no section is copied whole
-                yield b"".join(line + b"\n" for line in lines[at : at + 4096])
+                yield b"\n".join(lines[at : at + 4096]) + b"\n"
             yield b"\n"
         del self.lines["rows"]
         yield starts.tobytes() + b"\n"

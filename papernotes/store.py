@@ -317,8 +317,7 @@ class NoteStore:
             return current
         if not files and not path.exists():
             return SearchIndex(IndexBuilder().to_bytes())
-        with self.lock():
-            files = self._scan()  # another process may have brought it up to date meanwhile
+        with self.lock():  # another process may have brought it up to date meanwhile
             current = None if rebuild else _open_search_index(path)
             if current is not None and current.is_current(files):
                 if on_refresh:
