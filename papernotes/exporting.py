@@ -69,11 +69,15 @@ def choose(
 
 
 class StoredNotes(Sequence[Note]):
-    """Notes of the TinyDB index, each read from it when used and then let go: exporting
-    100,000 notes never holds them all."""
+    """Notes of the TinyDB index, read from it when used. Formats go over the notes more
+    than once (a digest's contents, then its posts): up to KEPT notes are kept once read,
+    beyond that each is let go, so exporting 100,000 notes never holds them all."""
+
+    KEPT = 20_000
 
     def __init__(self, store: NoteStore, on_disk: NotesOnDisk, files: list[str]) -> None:
         self._store, self._on_disk, self._files = store, on_disk, files
+        self._kept: dict[str, Note] | None = {} if len(files) <= self.KEPT else None
 
     def __len__(self) -> int:
         return len(self._files)
@@ -91,7 +95,12 @@ class StoredNotes(Sequence[Note]):
         return map(self._note, self._files)
 
     def _note(self, name: str) -> Note:
-        return self._store.note_from_record(self._on_disk.record(name))
+        if self._kept is not None and name in self._kept:
+            return self._kept[name]
+        note = self._store.note_from_record(self._on_disk.record(name))
+        if self._kept is not None:
+            self._kept[name] = note
+        return note
 
 
 def write_export(

@@ -273,6 +273,11 @@ def dump_note(note: Note) -> str:
     return text
 
 
+def warm_up() -> None:
+    """Import PyYAML and build the loader now (before forking workers that will use it)."""
+    _loader()
+
+
 def load_note(text: str, source: str) -> Note:
     """Parse a note's YAML with the safe loader; errors name the file and line."""
     import yaml

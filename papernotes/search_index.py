@@ -193,16 +193,16 @@ class IndexBuilder:
         found.update((b[0], (b[1], b[2])) for b in self.broken)
         return found
 
-    def sync(self, notes: NotesOnDisk) -> bool:
+    def sync(self, notes: NotesOnDisk, prepared: dict[str, Parts] | None = None) -> bool:
         """Match the index to every note of `notes` (the TinyDB index's records): only
-        notes whose file, time or size differ are read into words again. Returns True
-        when anything changed."""
+        notes whose file, time or size differ are read into words again (or taken from
+        `prepared`). Returns True when anything changed."""
         known = self.stamps()
         fresh = [name for name, stamp in notes.stamps.items() if known.get(name) != stamp]
         gone = known.keys() - notes.stamps.keys()
         if not fresh and not gone:
             return False
-        self.update(fresh, notes.record, gone)
+        self.update(fresh, notes.record, gone, prepared)
         return True
 
     def update(
@@ -210,10 +210,12 @@ class IndexBuilder:
         names: Iterable[str],
         read: Callable[[str], Mapping[str, Any]],
         gone: Iterable[str] = (),
+        prepared: dict[str, Parts] | None = None,
     ) -> None:
         """Replace the notes of the files `names` with their records (note data with
         `_file`, `_mtime_ns`, `_size`, or `_error`) as `read(name)` gives them, one at a
-        time; drop the files `gone`."""
+        time, or with their `note_parts` from `prepared` (taken out of it); drop the files
+        `gone`."""
         names = sorted(names)
         replaced = {*names, *gone}
         keep = [i for i, row in enumerate(self.rows) if row[FILE] not in replaced]
@@ -221,42 +223,25 @@ class IndexBuilder:
         self.lines = {name: [lines[i] for i in keep] for name, lines in self.lines.items()}
         self.broken = [b for b in self.broken if b[0] not in replaced]
         for name in names:
+            if prepared and name in prepared:
+                self.add(prepared.pop(name))
+                continue
             record = read(name)
             if "_error" in record:
                 self.broken.append(
                     [record["_file"], record["_mtime_ns"], record["_size"], record["_error"]]
                 )
             else:
-                self._add(record)
+                self.add(note_parts(record))
 
-    def _add(self, record: Mapping[str, Any]) -> None:
-        lengths = []
-        for name, text in field_texts(record).items():
-            found = index_words(text)
-            for word in set(found):
-                key = stem(word)
-                if key != word:  # `forms` always adds the stem itself
-                    self.stems.setdefault(key, set()).add(word)
-            self.lines[name].append(b" " + " ".join(found).encode() if found else b"")
-            lengths.append(len(found))
-        shown = {key: record.get(key) for key in SHOWN}
-        shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]
-        self.lines["shown"].append(zlib.compress(orjson.dumps(shown), 1))
-        self.lines["listed"].append(listed_line(record).encode())
-        self.rows.append(
-            [
-                record["_file"],
-                record["_mtime_ns"],
-                record["_size"],
-                record["id"],
-                record.get("published") or "",
-                " ".join(record.get("categories") or []),
-                "\t".join(fold(t) for t in record.get("tags") or []),
-                record.get("added") or "",
-                record.get("primary_category") or "",
-                *lengths,
-            ]
-        )
+    def add(self, parts: Parts) -> None:
+        """Add one note from `note_parts`."""
+        lines, row, stems = parts
+        for name, line in zip(EDITABLE, lines, strict=True):
+            self.lines[name].append(line)
+        self.rows.append(row)
+        for key, word in stems:
+            self.stems.setdefault(key, set()).add(word)
 
     def to_bytes(self) -> bytes:
         """The serialised index."""
@@ -304,6 +289,42 @@ class IndexBuilder:
         yield lengths.tobytes() + b"\n"
         yield newest.tobytes() + b"\n"
         yield stems
+
+
+# What one note adds to the index: its line in each EDITABLE section, its row, and the
+# (stem, word) pairs of its words whose stem differs.
+Parts = tuple[list[bytes], list[Any], list[tuple[str, str]]]
+
+
+def note_parts(record: Mapping[str, Any]) -> Parts:
+    """The index's share of one note record: a plain function of plain data, so that
+    worker processes can compute it while the index is built."""
+    lines, lengths, stems = [], [], []
+    for text in field_texts(record).values():
+        found = index_words(text)
+        for word in set(found):
+            key = stem(word)
+            if key != word:  # `forms` always adds the stem itself
+                stems.append((key, word))
+        lines.append(b" " + " ".join(found).encode() if found else b"")
+        lengths.append(len(found))
+    shown = {key: record.get(key) for key in SHOWN}
+    shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]
+    lines.append(zlib.compress(orjson.dumps(shown), 1))
+    lines.append(listed_line(record).encode())
+    row = [
+        record["_file"],
+        record["_mtime_ns"],
+        record["_size"],
+        record["id"],
+        record.get("published") or "",
+        " ".join(record.get("categories") or []),
+        "\t".join(fold(t) for t in record.get("tags") or []),
+        record.get("added") or "",
+        record.get("primary_category") or "",
+        *lengths,
+    ]
+    return lines, row, stems
 
 
 def _kept(data: bytes) -> bytes:

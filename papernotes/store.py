@@ -12,6 +12,7 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from papernotes.note_index import INDEX_NAME
 
 if TYPE_CHECKING:
     from papernotes.note_index import IndexFile as NotesOnDisk
-    from papernotes.search_index import IndexBuilder, SearchIndex
+    from papernotes.search_index import IndexBuilder, Parts, SearchIndex
 
 LOCK_NAME = ".lock"
 # Written once into a notes folder, so a folder kept in git never commits derived files.
@@ -211,11 +212,14 @@ class NoteStore:
         """Bring the index up to date with the files (from scratch with `rebuild`)."""
         return self._refreshed(rebuild=rebuild)[1]
 
-    def _refreshed(self, *, rebuild: bool = False) -> tuple[NotesOnDisk, Refresh]:
+    def _refreshed(
+        self, *, rebuild: bool = False, prepared: dict[str, Parts] | None = None
+    ) -> tuple[NotesOnDisk, Refresh]:
         """The TinyDB index, rewritten first if any note file changed, appeared or went.
 
         The new index is streamed: records of unchanged files are copied as they are
-        stored, changed files are read, and nothing is held for all notes at once.
+        stored, changed files are read, and nothing is held for all notes at once. With
+        `prepared`, the search index's share of each note read is put there by name.
         """
         from papernotes.note_index import IndexFile, open_index
 
@@ -233,30 +237,58 @@ class NoteStore:
             if current is not None and current.stamps == files:
                 return current, Refresh(broken=current.problems())
             refresh = Refresh(rebuilt=problem)
-            self._write_index(self._records_for(files, current, refresh))
+            self._write_index(self._records_for(files, current, refresh, prepared))
             refresh.dropped = len(current.stamps.keys() - files.keys()) if current else 0
             return IndexFile(self.index_path), refresh
 
     def _records_for(
-        self, files: dict[str, tuple[int, int]], current: NotesOnDisk | None, refresh: Refresh
+        self,
+        files: dict[str, tuple[int, int]],
+        current: NotesOnDisk | None,
+        refresh: Refresh,
+        prepared: dict[str, Parts] | None,
     ) -> Iterator[bytes]:
         """Each file's record as stored, from `current` where its stamp still matches."""
-        from papernotes.note_index import dump_record
-
         known = current.stamps if current is not None else {}
         broken = set(current.broken) if current is not None else set()
-        for name in sorted(files):
-            stamp = files[name]
-            if current is not None and known.get(name) == stamp:
+        names = sorted(files)
+        changed = [(name, files[name]) for name in names if known.get(name) != files[name]]
+        read = self._read_records(changed, parts=prepared is not None)
+        for name in names:
+            if current is not None and known.get(name) == files[name]:
                 if name in broken:
                     refresh.broken.append(str(current.record(name)["_error"]))
                 yield current.raw(name)
                 continue
             refresh.read += 1
-            record = self._record(name, stamp)
-            if "_error" in record:
-                refresh.broken.append(record["_error"])
-            yield dump_record(record)
+            data, problem, parts = next(read)
+            if problem is not None:
+                refresh.broken.append(problem)
+            if prepared is not None and parts is not None:
+                prepared[name] = parts
+            yield data
+
+    def _read_records(
+        self, files: list[tuple[str, tuple[int, int]]], *, parts: bool
+    ) -> Iterator[Record]:
+        """`read_record` of each file, in order: in worker processes when there are many.
+
+        Reading YAML is most of the time of a first index, and each file is independent:
+        forked workers on every core share it. Where fork is not available (Windows,
+        macOS' default) or the files are few, they are read here.
+        """
+        import multiprocessing
+
+        if len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            yield from (read_record(self.root, parts, item) for item in files)
+            return
+        from papernotes.note import warm_up
+
+        warm_up()  # import and build the YAML loader once, before the workers are forked
+        work = partial(read_record, self.root, parts)
+        with multiprocessing.get_context("fork").Pool() as pool:
+            for at in range(0, len(files), 2048):  # in batches, so results never pile up
+                yield from pool.imap(work, files[at : at + 2048], chunksize=64)
 
     def _write_index(self, records: Iterable[bytes]) -> None:
         from papernotes.note_index import index_chunks
@@ -333,11 +365,14 @@ class NoteStore:
                 if on_refresh:
                     on_refresh(Refresh(broken=[str(b[3]) for b in builder.broken]))
             else:  # no usable index, or most notes changed: start from the TinyDB refresh
-                on_disk, refresh = self._refreshed(rebuild=rebuild)
+                # The notes read come with their words, unless there are so many that
+                # holding all their words at once would cost too much memory.
+                prepared: dict[str, Parts] | None = {} if len(files) <= PREPARE_UP_TO else None
+                on_disk, refresh = self._refreshed(rebuild=rebuild, prepared=prepared)
                 if on_refresh:
                     on_refresh(refresh)
                 builder = builder or IndexBuilder()
-                builder.sync(on_disk)
+                builder.sync(on_disk, prepared)
             builder.files = files
             write_atomic(path, builder.chunks())
         return SearchIndex.open(path)
@@ -410,3 +445,24 @@ class NoteStore:
         except PapernotesError as err:  # broken, unreadable, or removed since the listing
             return stamped(name, stamp, {"_error": str(err)})
         return stamped(name, stamp, note.to_dict())
+
+
+PARALLEL_FROM = 500  # files to read before worker processes pay for their start
+PREPARE_UP_TO = 20_000  # notes whose words a first search index takes from the reading
+# A record as stored, what is wrong with the note, and the search index's share of it.
+Record = tuple[bytes, str | None, "Parts | None"]
+
+
+def read_record(root: Path, parts: bool, item: tuple[str, tuple[int, int]]) -> Record:
+    """The stored record of one note file of the folder `root`, its problem if broken, and
+    with `parts` the search index's share of the note.
+
+    A plain function of plain values, so that worker processes can run it.
+    """
+    from papernotes.note_index import dump_record
+    from papernotes.search_index import note_parts
+
+    record = NoteStore(root)._record(*item)
+    problem = record.get("_error")
+    share = note_parts(record) if parts and problem is None else None
+    return dump_record(record), problem, share

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,40 @@ def test_odd_file_names_are_indexed_once(store: NoteStore) -> None:
     assert first.read == 1
     again = store.refresh()
     assert again.read == 0 and not again.rebuilt
+
+
+# --- many notes are read by worker processes ------------------------------------------------
+
+
+def _bulk(root: Path, count: int) -> NoteStore:
+    store = NoteStore(root)
+    for n in range(count):
+        store.create(
+            make_note(f"2101.{n + 1:05d}", f"Bulk note {n} on lattice bosons", tags=[f"t{n % 7}"])
+        )
+    (root / "2101.99999.yaml").write_text("id: 2101.99999\ntitle: [unclosed\n")  # broken
+    for path in root.glob("*.yaml"):
+        os.utime(path, ns=(1, 1_700_000_000_000_000_000))
+    return store
+
+
+def test_workers_build_the_same_indexes_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import papernotes.store as store_module
+    from papernotes.search_index import SEARCH_INDEX_NAME, SECTIONS, SearchIndex
+
+    built = {}
+    for name, threshold in (("serial", 10**9), ("parallel", 1)):
+        monkeypatch.setattr(store_module, "PARALLEL_FROM", threshold)
+        shutil.rmtree(tmp_path / "notes", ignore_errors=True)  # one path: errors name it
+        store = _bulk(tmp_path / "notes", 150)
+        found = []
+        refresh = store.reindex()
+        store.search_index(found.append)
+        assert refresh.read == 151 and len(refresh.broken) == 1 and "line" in refresh.broken[0]
+        assert found[0].broken == refresh.broken
+        index = SearchIndex.open(store.root / SEARCH_INDEX_NAME)
+        sections = [index.section(section) for section in SECTIONS]
+        built[name] = ((store.root / INDEX_NAME).read_bytes(), sections)
+    assert built["serial"] == built["parallel"]
