@@ -99,7 +99,8 @@ def table(rows: list[Row]) -> str:
 
 
 def growth(rows: list[Row]) -> list[str]:
-    """Per command, how time and memory grow between each pair of measured sizes."""
+    """Per command, how time and memory grow between each pair of measured sizes, and the
+    cost model the two largest sizes give."""
     lines = []
     for command in COMMANDS:
         found = sorted((r.size, r.ours) for r in rows if r.command == command)
@@ -109,8 +110,29 @@ def growth(rows: list[Row]) -> list[str]:
             for (a, ta), (b, tb) in itertools.pairwise(found)
         ]
         if steps:
-            lines.append(f"- {COMMANDS[command]}: " + "; ".join(steps))
+            lines.append(f"- {COMMANDS[command]}: {shape(found)}. " + "; ".join(steps))
     return lines
+
+
+def shape(found: list[tuple[int, Measure]]) -> str:
+    """Fixed cost plus cost per note, through the two largest sizes, in words."""
+    if len(found) < 2:
+        return "one size measured"
+    (n1, m1), (n2, m2) = found[-2:]
+    per_note = (m2.median - m1.median) / (n2 - n1)
+    fixed = m2.median - per_note * n2
+    kb_per_note = (m2.peak_mb - m1.peak_mb) * 1024 / (n2 - n1)
+    memory = f"memory {m2.peak_mb - kb_per_note * n2 / 1024:.0f} MB + {kb_per_note:.1f} KB a note"
+    if per_note * n2 < 0.25 * m2.median:
+        return f"**constant**, about {m2.median:.2f} s and {m2.peak_mb:.0f} MB at any size"
+    if fixed < 0:
+        kind = "**faster than linear**"
+    else:
+        kind = "**linear** in notes" if fixed < per_note * n1 else "**linear** past start-up"
+    return (
+        f"{kind}, about {max(fixed, 0):.2f} s + {per_note * 1e6:.1f} µs a note "
+        f"(×{m2.median / m1.median:.1f} from {n1:,} to {n2:,}), {memory}"
+    )
 
 
 def _verdict(text: str, measured: list[str], missed: list[str]) -> str:
@@ -209,8 +231,9 @@ def document(rows: list[Row], *, method: str, notes: list[str]) -> str:
         table(rows),
         EQUIVALENTS.rstrip(),
         "## How cost grows",
-        "From the medians and peaks above, between each pair of measured sizes "
-        "(papernotes only):\n\n" + "\n".join(growth(rows)),
+        "papernotes only. First the cost model the two largest sizes give (a fixed "
+        "start-up plus a cost per note), then the growth between each pair of sizes:\n\n"
+        + "\n".join(growth(rows)),
         "## Targets",
         "Medians on this machine, against the targets of the issue:\n\n" + "\n".join(targets(rows)),
     ]

@@ -27,6 +27,8 @@ _LINE_MARKER = re.compile(r"^([ \t]*)([#+=-])", re.MULTILINE)
 _ORDERED_MARKER = re.compile(r"^([ \t]*[0-9]{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
 _NOT_WORD = re.compile(r"\W+")
 _NOT_ANCHOR = re.compile(r"[^a-z0-9]+")
+_SPACE = re.compile(r"\s")
+_LINK_QUOTED = {ord(c): f"%{ord(c):02X}" for c in "<>()\\"}  # what would end a (link)
 
 
 def escape(text: str) -> str:
@@ -34,7 +36,7 @@ def escape(text: str) -> str:
 
     Unicode is kept as it is. Layout (line breaks, indentation) is the caller's business.
     """
-    text = _SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    text = _SPECIAL.sub(r"\\\g<0>", text)
     text = _LINE_MARKER.sub(r"\1\\\2", text)
     return _ORDERED_MARKER.sub(r"\1\\\2", text)
 
@@ -49,11 +51,15 @@ def chunks(notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]:
     if len(notes) == 1 and title is None:
         yield "\n\n".join(_note_blocks(notes[0], "#", anchor=None)) + "\n"
         return
-    anchors = _anchors(notes)
-    yield f"# {_inline(title) if title is not None else _default_title(notes)}"
-    if notes:
+    # The title and contents need three small things of each note: taken in one pass, so
+    # that a collection too large to keep in memory is read twice, not four times.
+    heads = [(n.id, _heading(n), n.added) for n in notes]
+    anchors = _anchors(arxiv_id for arxiv_id, _, _ in heads)
+    yield f"# {_inline(title) if title is not None else _default_title(a for _, _, a in heads)}"
+    if heads:
         yield "\n\n" + "\n".join(
-            f"- [{_inline(_heading(n))}](#{a})" for n, a in zip(notes, anchors, strict=True)
+            f"- [{_inline(heading)}](#{a})"
+            for (_, heading, _), a in zip(heads, anchors, strict=True)
         )
     for i, (note, anchor) in enumerate(zip(notes, anchors, strict=True)):
         yield ("\n\n---" if i else "") + "\n\n" + "\n\n".join(_note_blocks(note, "##", anchor))
@@ -144,9 +150,9 @@ def _author(author: Author) -> str:
 def _link(note: Note) -> str:
     """The note's link (arXiv's abstract page unless the note has its own), safe in `(...)`."""
     url = (note.url or "").strip()
-    if not url.lower().startswith(("https://", "http://")) or any(c.isspace() for c in url):
+    if not url.lower().startswith(("https://", "http://")) or _SPACE.search(url):
         url = f"https://arxiv.org/abs/{note.id}"
-    return "".join(f"%{ord(c):02X}" if c in "<>()\\" else c for c in url)
+    return url.translate(_LINK_QUOTED)
 
 
 def _hashtags(tags: Iterable[str]) -> str:
@@ -158,11 +164,11 @@ def _hashtags(tags: Iterable[str]) -> str:
     return " ".join(f"#{tag}" for tag in dict.fromkeys(cleaned) if tag)
 
 
-def _anchors(notes: Sequence[Note]) -> list[str]:
+def _anchors(ids: Iterable[str]) -> list[str]:
     """An HTML id for each note's heading, from its arXiv id; repeats get `-2`, `-3`, ..."""
     anchors: dict[str, None] = {}  # a dict: ordered, and a set to look up in
-    for note in notes:
-        base = "arxiv-" + _NOT_ANCHOR.sub("-", note.id.lower()).strip("-")
+    for arxiv_id in ids:
+        base = "arxiv-" + _NOT_ANCHOR.sub("-", arxiv_id.lower()).strip("-")
         anchor, n = base, 1
         while anchor in anchors:
             n += 1
@@ -171,9 +177,9 @@ def _anchors(notes: Sequence[Note]) -> list[str]:
     return list(anchors)
 
 
-def _default_title(notes: Sequence[Note]) -> str:
+def _default_title(added: Iterable[str | None]) -> str:
     """`Reading notes`, with the range of dates the notes were added when known."""
-    dates = sorted(n.added[:10] for n in notes if n.added)
+    dates = sorted(a[:10] for a in added if a)
     if not dates:
         return "Reading notes"
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}"
