@@ -1,10 +1,11 @@
 """The TinyDB index file, written and read one record at a time.
 
 TinyDB keeps a database as one JSON document, `{table: {doc_id: document}}`, and its
-storages read and write it whole: at 100,000 notes that is 175 MB of JSON and over a
-gigabyte of Python objects, more than a command may use. This storage writes the same
-document with one record per line (so TinyDB still opens the file as it is) and reads it
-back by lines: a command holds where each record lies, and parses only the ones it uses.
+default storage reads and writes it whole: at 100,000 notes that is 175 MB of JSON and
+over a gigabyte of Python objects, more than a command may use. `index_storage.IndexStorage` is a
+TinyDB storage for the same document written with one record per line (so TinyDB's own
+JSONStorage still opens the file as it is): opening it reads only where each record lies,
+and TinyDB gets tables whose documents are parsed when it looks them up.
 
 A record is a note's data after its file's name, modification time and size:
 `{"_file": "1706.03762.yaml", "_mtime_ns": ..., "_size": ..., "id": ...}`, or the same
@@ -15,17 +16,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, KeysView
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tinydb.table import Table
 
 INDEX_NAME = ".index.json"
 FORMAT = 2
 NOTES_TABLE = "notes"
-_HEADER = b'{"meta":{"1":{"format":%d}},"notes":{\n' % FORMAT
+META = {"1": {"format": FORMAT}}
+_HEADER = b'{"meta":{"1":{"format":%d}},"%s":{\n' % (FORMAT, NOTES_TABLE.encode())
 _FOOTER = b"}}\n"
 # The start of a record's line: its document id, then the stamps, always written first.
-_RECORD = re.compile(rb'"\d+":(\{"_file":"((?:[^"\\]|\\.)*)","_mtime_ns":(-?\d+),"_size":(\d+))')
+_RECORD = re.compile(rb'"(\d+)":(\{"_file":"((?:[^"\\]|\\.)*)","_mtime_ns":(-?\d+),"_size":(\d+))')
 _BROKEN = b',"_error":'
 _FORMAT = re.compile(rb'"meta"\s*:\s*\{\s*"1"\s*:\s*\{\s*"format"\s*:\s*(\d+)')
 
@@ -69,7 +74,8 @@ class IndexFile:
         """Read the record lines of the file at `path` (raises OSError, IndexDamaged)."""
         self.path = path
         self.stamps: dict[str, Stamp] = {}
-        self._places: dict[str, tuple[int, int]] = {}  # file -> (offset, length) of record
+        self.ids: dict[str, str] = {}  # file -> TinyDB document id of its record
+        self._places: dict[str, tuple[int, int]] = {}  # document id -> (offset, length)
         self.broken: list[str] = []  # files whose record is an `_error`
         with path.open("rb") as handle:
             if handle.readline() != _HEADER:
@@ -81,58 +87,81 @@ class IndexFile:
                 match = _RECORD.match(line)
                 if match is None:
                     break
-                name = _text(match.group(2))
+                doc_id, name = match.group(1).decode(), _text(match.group(3))
                 end = len(line) - (2 if line.endswith(b",\n") else 1)
-                self.stamps[name] = (int(match.group(3)), int(match.group(4)))
-                self._places[name] = (offset + match.start(1), end - match.start(1))
+                self.stamps[name] = (int(match.group(4)), int(match.group(5)))
+                if doc_id in self._places or name in self.ids:
+                    raise IndexDamaged("the index was damaged and has been rebuilt")
+                self.ids[name] = doc_id
+                self._places[doc_id] = (offset + match.start(2), end - match.start(2))
                 if line.startswith(_BROKEN, match.end()):
                     self.broken.append(name)
                 offset += len(line)
         if last != _FOOTER:
             raise IndexDamaged("the index was damaged and has been rebuilt")
         self._fd: int | None = None
+        self._table: Table | None = None
 
     def __contains__(self, name: object) -> bool:
         """True if file `name` holds a readable note."""
-        return name in self._places and name not in self.broken
+        return name in self.ids and name not in self.broken
 
     @classmethod
     def empty(cls, path: Path) -> IndexFile:
         """The index of a folder with no notes, which has no file."""
         index = cls.__new__(cls)
-        index.path, index.stamps, index._places, index.broken = path, {}, {}, []
-        index._fd = None
+        index.path, index.stamps, index.ids, index._places, index.broken = path, {}, {}, {}, []
+        index._fd, index._table = None, None
         return index
+
+    @property
+    def table(self) -> Table:
+        """The notes table, through TinyDB: its documents are this file's records."""
+        if self._table is None:
+            from tinydb import TinyDB
+
+            from papernotes.index_storage import IndexStorage
+
+            self._table = TinyDB(self, storage=IndexStorage).table(NOTES_TABLE)
+        return self._table
 
     def raw(self, name: str) -> bytes:
         """The JSON object of the record of file `name`, as stored."""
+        return self.raw_document(self.ids[name])
+
+    def document_ids(self) -> KeysView[str]:
+        """TinyDB's document id of every record, in file order."""
+        return self._places.keys()
+
+    def raw_document(self, doc_id: str) -> bytes:
+        """The JSON object of the record with TinyDB document id `doc_id`, as stored."""
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDONLY)
-        offset, length = self._places[name]
+        offset, length = self._places[doc_id]
         return os.pread(self._fd, length, offset)
 
     def record(self, name: str) -> dict[str, Any]:
         """The record of file `name`."""
-        import orjson
-
-        found: dict[str, Any] = orjson.loads(self.raw(name))
+        found = self.table.get(doc_id=int(self.ids[name]))
+        if found is None:
+            raise KeyError(name)
         return found
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every record of a readable note, in file name order, parsed one at a time."""
-        broken = set(self.broken)
-        for name in self.stamps:
-            if name not in broken:
-                yield self.record(name)
+        return (record for record in self.table if "_error" not in record)
 
     def problems(self) -> list[str]:
         """What was wrong with each note file that could not be read."""
         return [str(self.record(name).get("_error")) for name in self.broken]
 
-    def __del__(self) -> None:
-        fd = getattr(self, "_fd", None)
+    def close(self) -> None:
+        """Let go of the open file (reading again opens it again)."""
+        fd, self._fd = getattr(self, "_fd", None), None
         if fd is not None:
             os.close(fd)
+
+    __del__ = close
 
 
 def _text(quoted: bytes) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from papernotes.errors import NoteNotFoundError
 from papernotes.ids import parse_id
+from papernotes.index_storage import IndexStorage
 from papernotes.note import Author, Note, dump_note
 from papernotes.store import INDEX_NAME, NoteStore, write_atomic
 
@@ -188,6 +189,59 @@ def test_tinydb_opens_the_index_and_finds_every_note(store: NoteStore) -> None:
         [found] = notes.search(Query().title == "Old style")
         assert found["id"] == "hep-th/9901001" and found["_file"] == "hep-th_9901001.yaml"
         assert db.table("meta").get(doc_id=1)["format"] >= 2
+
+
+def test_our_tinydb_storage_queries_the_index_reading_only_what_it_looks_at(
+    store: NoteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinydb import Query, TinyDB
+
+    from papernotes.note_index import IndexFile
+
+    store.refresh()
+    read: list[str] = []
+    raw_document = IndexFile.raw_document
+    monkeypatch.setattr(
+        IndexFile,
+        "raw_document",
+        lambda self, doc_id: read.append(doc_id) or raw_document(self, doc_id),
+    )
+    with TinyDB(store.root / INDEX_NAME, storage=IndexStorage) as db:
+        notes = db.table("notes")
+        assert len(notes) == 2 and read == []
+        assert notes.get(doc_id=2)["title"] == "Old style" and read == ["2"]
+        [found] = notes.search(Query().tags.any(["attention"]))
+        assert found["_file"] == "1706.03762.yaml" and found.doc_id == 1
+        assert db.table("meta").get(doc_id=1)["format"] >= 2
+
+
+def test_records_the_store_reads_come_through_tinydb(store: NoteStore) -> None:
+    from tinydb.table import Document
+
+    records = list(store.note_index().records())
+    assert [type(r) for r in records] == [Document, Document]
+    assert [r.doc_id for r in records] == [1, 2]
+
+
+def test_a_change_made_through_tinydb_is_written_in_our_layout(store: NoteStore) -> None:
+    from tinydb import TinyDB
+
+    store.refresh()
+    with TinyDB(store.root / INDEX_NAME, storage=IndexStorage) as db:
+        db.table("notes").update({"tldr": "Changed through TinyDB."}, doc_ids=[1])
+    lines = (store.root / INDEX_NAME).read_text().splitlines()
+    assert len(lines) == 4 and '"tldr":"Changed through TinyDB."' in lines[1]
+    on_disk = store.note_index()  # still current: the files did not change
+    assert on_disk.record("1706.03762.yaml")["tldr"] == "Changed through TinyDB."
+
+
+def test_an_index_with_a_document_id_twice_is_rebuilt(store: NoteStore) -> None:
+    store.refresh()
+    index = store.root / INDEX_NAME
+    index.write_bytes(index.read_bytes().replace(b'"2":{', b'"1":{'))
+    refresh = store.refresh()
+    assert refresh.rebuilt and "damaged" in refresh.rebuilt
+    assert titles(store) == {"Attention Is All You Need", "Old style"}
 
 
 def test_the_index_holds_one_record_a_line_with_its_stamps_first(store: NoteStore) -> None:
