@@ -144,7 +144,33 @@ class Note:
             raise NoteFileError(f"{source}: 'pending' must be true or false")
         values["pending"] = pending
         values["extra"] = {str(k): v for k, v in data.items() if k not in KEY_ORDER}
+        for key, value in values["extra"].items():
+            _check_shape(value, key, source)
         return cls(**values)
+
+
+# Bounds on a hand-added value, counted as written out: YAML aliases can make a value that
+# contains itself, or one that doubles at each level (a "billion laughs"), and JSON, the
+# index and the exports write every value out in full.
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+
+
+def _check_shape(value: Any, key: str, source: str) -> None:
+    """Refuse a hand-added value nested deeper than MAX_DEPTH or of over MAX_VALUES values."""
+    stack, count = [(value, 1)], 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_VALUES:
+            raise NoteFileError(
+                f"{source}: {key!r} is nested over {MAX_DEPTH} levels deep or holds over "
+                f"{MAX_VALUES:,} values (YAML aliases counted in full): simplify it"
+            )
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend((v, depth + 1) for v in item)
 
 
 def _version(value: Any, source: str) -> int | None:

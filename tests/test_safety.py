@@ -624,6 +624,33 @@ def test_control_characters_in_a_note_are_shown_not_obeyed(notes_dir: Path, proc
             assert "[link=http://evil.example]x[/link]" in out
 
 
+HUGE_VALUES = {
+    "nested": "id: '1706.03762'\nmine: " + "[" * 300 + "]" * 300 + "\n",
+    "contains itself": "id: '1706.03762'\nmine: &loop [1, *loop]\n",
+    "billion laughs": "id: '1706.03762'\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]\n"
+        for i in range(8)
+    ),
+}
+
+
+@pytest.mark.parametrize("text", HUGE_VALUES.values(), ids=HUGE_VALUES.keys())
+def test_hand_added_values_too_deep_or_too_large_are_refused_in_one_line(
+    notes_dir: Path, procs, text: str
+):
+    seed(notes_dir, Note(id="1710.08557", version=1, title="Fine paper about grasping"))
+    (notes_dir / "1706.03762.yaml").write_text(text)
+    listed = procs.run("list")
+    assert listed.code == 0 and listed.out.startswith("1710.08557\t"), listed
+    assert "is nested over 64 levels deep or holds over 100,000 values" in listed.err, listed
+    shown = procs.run("show", "1706.03762")
+    assert shown.code == 1 and len(shown.err.splitlines()) == 1, shown
+    assert "Traceback" not in listed.err + shown.err
+    for command in (["list", "--json"], ["export", "--all", "-f", "json"], ["reindex"]):
+        assert procs.run(*command).code == 0, command
+
+
 def test_control_characters_in_an_extra_key_are_shown_not_obeyed(notes_dir: Path, procs):
     notes_dir.mkdir()
     (notes_dir / "1706.03762.yaml").write_text(
