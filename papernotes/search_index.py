@@ -165,6 +165,7 @@ class IndexBuilder:
         # too: searches compare their own listing with it to know the index is current.
         self.files: dict[str, tuple[int, int]] = {}
         self.stems: dict[str, set[str]] = {}
+        self.seen: set[str] = set()  # words whose stem this builder has looked up
         self.broken: list[list[Any]] = []  # [file, mtime_ns, size, problem]
 
     @classmethod
@@ -232,7 +233,11 @@ class IndexBuilder:
                     [record["_file"], record["_mtime_ns"], record["_size"], record["_error"]]
                 )
             else:
-                self.add(note_parts(record))
+                self.add(note_parts(record, self.seen))
+        # The stems of a word come with the first note it was read in, which may be one
+        # that was prepared but not replaced here: keep them all.
+        for _, _, stems in (prepared or {}).values():
+            self._add_stems(stems)
 
     def add(self, parts: Parts) -> None:
         """Add one note from `note_parts`."""
@@ -240,6 +245,9 @@ class IndexBuilder:
         for name, line in zip(EDITABLE, lines, strict=True):
             self.lines[name].append(line)
         self.rows.append(row)
+        self._add_stems(stems)
+
+    def _add_stems(self, stems: Iterable[tuple[str, str]]) -> None:
         for key, word in stems:
             self.stems.setdefault(key, set()).add(word)
 
@@ -296,18 +304,24 @@ class IndexBuilder:
 Parts = tuple[list[bytes], list[Any], list[tuple[str, str]]]
 
 
-def note_parts(record: Mapping[str, Any]) -> Parts:
+def note_parts(record: Mapping[str, Any], seen: set[str] | None = None) -> Parts:
     """The index's share of one note record: a plain function of plain data, so that
-    worker processes can compute it while the index is built."""
-    lines, lengths, stems = [], [], []
+    worker processes can compute it while the index is built.
+
+    With `seen` (the words already looked at while building one index), stems are looked
+    up only for words not in it, which are then added: the stem table needs each word once.
+    """
+    lines, lengths = [], []
+    words: set[str] = set()
     for text in field_texts(record).values():
         found = index_words(text)
-        for word in set(found):
-            key = stem(word)
-            if key != word:  # `forms` always adds the stem itself
-                stems.append((key, word))
+        words.update(found)
         lines.append(b" " + " ".join(found).encode() if found else b"")
         lengths.append(len(found))
+    if seen is not None:
+        words -= seen
+        seen |= words
+    stems = [(key, word) for word in words if (key := stem(word)) != word]
     shown = {key: record.get(key) for key in SHOWN}
     shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]
     lines.append(zlib.compress(orjson.dumps(shown), 1))

@@ -280,13 +280,14 @@ class NoteStore:
         import multiprocessing
 
         if len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-            yield from (read_record(self.root, parts, item) for item in files)
+            seen: set[str] = set()
+            yield from (read_record(self.root, parts, item, seen) for item in files)
             return
         from papernotes.note import warm_up
 
         warm_up()  # import and build the YAML loader once, before the workers are forked
         work = partial(read_record, self.root, parts)
-        with multiprocessing.get_context("fork").Pool() as pool:
+        with multiprocessing.get_context("fork").Pool(initializer=_start_worker) as pool:
             for at in range(0, len(files), 2048):  # in batches, so results never pile up
                 yield from pool.imap(work, files[at : at + 2048], chunksize=64)
 
@@ -453,9 +454,20 @@ PREPARE_UP_TO = 20_000  # notes whose words a first search index takes from the 
 Record = tuple[bytes, str | None, "Parts | None"]
 
 
-def read_record(root: Path, parts: bool, item: tuple[str, tuple[int, int]]) -> Record:
+_worker_words: set[str] | None = None  # the words a worker process has seen (`note_parts`)
+
+
+def _start_worker() -> None:
+    global _worker_words
+    _worker_words = set()
+
+
+def read_record(
+    root: Path, parts: bool, item: tuple[str, tuple[int, int]], seen: set[str] | None = None
+) -> Record:
     """The stored record of one note file of the folder `root`, its problem if broken, and
-    with `parts` the search index's share of the note.
+    with `parts` the search index's share of the note (its stems only for words not `seen`
+    before in this build: in a worker process, by that worker).
 
     A plain function of plain values, so that worker processes can run it.
     """
@@ -464,5 +476,7 @@ def read_record(root: Path, parts: bool, item: tuple[str, tuple[int, int]]) -> R
 
     record = NoteStore(root)._record(*item)
     problem = record.get("_error")
-    share = note_parts(record) if parts and problem is None else None
+    if seen is None:
+        seen = _worker_words
+    share = note_parts(record, seen) if parts and problem is None else None
     return dump_record(record), problem, share
