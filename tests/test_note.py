@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -344,3 +345,45 @@ def test_from_dict_error_names_the_source() -> None:
 )
 def test_normalise_space(text: str, expected: str) -> None:
     assert normalise_space(text) == expected
+
+
+TRICKY_YAML = [
+    "a: &x [1, *x]\n",  # a list that contains itself
+    "a: &x {b: *x}\n",  # a mapping that contains itself: PyYAML refuses it
+    "<<: {a: 1}\nb: 2\n",  # a merge key
+    "? [1, 2]\n: x\n",  # a list as a key: refused
+    "a: 1\na: 2\n",
+    "x: !!set {a, b}\n",
+    "- &a [1, 2]\n- *a\n",
+    "",
+    "---\n",
+    "a: 2019-01-01\nb: 1.5\nc: null\nd: yes\ne: ~\nf: 0x1F\n",
+    "!!python/object/apply:os.system ['echo hi']\n",
+    "a: !!binary aGVsbG8=\n",
+    "{1: a, 2.5: b, null: c}\n",
+    "a:\n  b:\n    c: [x, {d: e}]\n",
+    "a: !custom x\n",
+    "a: 1\n---\nb: 2\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_YAML)
+def test_fast_yaml_reading_matches_pyyaml(text: str) -> None:
+    import yaml
+
+    from papernotes.note import _loader, _parse_yaml
+
+    def outcome(load: Any) -> object:
+        try:
+            return repr(load(text))  # repr: a value containing itself cannot be compared
+        except yaml.YAMLError as err:
+            return type(err), str(err)
+
+    assert outcome(_parse_yaml) == outcome(lambda t: yaml.load(t, Loader=_loader()))
+
+
+def test_fast_yaml_reading_builds_an_alias_once() -> None:
+    from papernotes.note import _parse_yaml
+
+    data = _parse_yaml("a: &x [1, 2]\nb: *x\n")
+    assert data == {"a": [1, 2], "b": [1, 2]} and data["a"] is data["b"]

@@ -334,5 +334,6 @@ def test_workers_build_the_same_indexes_as_one_process(
         assert found[0].broken == refresh.broken
         index = SearchIndex.open(store.root / SEARCH_INDEX_NAME)
         sections = [index.section(section) for section in SECTIONS]
+        assert sections[SECTIONS.index("stems")] == b"boson\tbosons\nlattic\tlattice\n"
         built[name] = ((store.root / INDEX_NAME).read_bytes(), sections)
     assert built["serial"] == built["parallel"]
