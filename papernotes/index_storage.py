@@ -25,14 +25,14 @@ class Documents(Mapping[str, dict[str, Any]]):
         self.index = index
 
     def __getitem__(self, doc_id: str) -> dict[str, Any]:
-        found: dict[str, Any] = orjson.loads(self.index.raw_document(doc_id))
+        found: dict[str, Any] = orjson.loads(self.index.raw(self.index.file_of(doc_id)))
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.index.document_ids())
+        return map(str, range(1, len(self.index) + 1))
 
     def __len__(self) -> int:
-        return len(self.index.document_ids())
+        return len(self.index)
 
 
 class IndexStorage(Storage):

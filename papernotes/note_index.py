@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, KeysView
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,8 +74,10 @@ class IndexFile:
         """Read the record lines of the file at `path` (raises OSError, IndexDamaged)."""
         self.path = path
         self.stamps: dict[str, Stamp] = {}
-        self.ids: dict[str, str] = {}  # file -> TinyDB document id of its record
-        self._places: dict[str, tuple[int, int]] = {}  # document id -> (offset, length)
+        # file -> (offset, length, TinyDB document id) of its record; the ids are 1, 2, ...
+        # in file order, so the file of an id is found in `_names`.
+        self._places: dict[str, tuple[int, int, int]] = {}
+        self._names: list[str] = []
         self.broken: list[str] = []  # files whose record is an `_error`
         with path.open("rb") as handle:
             if handle.readline() != _HEADER:
@@ -87,13 +89,13 @@ class IndexFile:
                 match = _RECORD.match(line)
                 if match is None:
                     break
-                doc_id, name = match.group(1).decode(), _text(match.group(3))
+                doc_id, name = int(match.group(1)), _text(match.group(3))
+                if doc_id != len(self._names) + 1 or name in self._places:
+                    raise IndexDamaged("the index was damaged and has been rebuilt")
                 end = len(line) - (2 if line.endswith(b",\n") else 1)
                 self.stamps[name] = (int(match.group(4)), int(match.group(5)))
-                if doc_id in self._places or name in self.ids:
-                    raise IndexDamaged("the index was damaged and has been rebuilt")
-                self.ids[name] = doc_id
-                self._places[doc_id] = (offset + match.start(2), end - match.start(2))
+                self._places[name] = (offset + match.start(2), end - match.start(2), doc_id)
+                self._names.append(name)
                 if line.startswith(_BROKEN, match.end()):
                     self.broken.append(name)
                 offset += len(line)
@@ -104,13 +106,13 @@ class IndexFile:
 
     def __contains__(self, name: object) -> bool:
         """True if file `name` holds a readable note."""
-        return name in self.ids and name not in self.broken
+        return name in self._places and name not in self.broken
 
     @classmethod
     def empty(cls, path: Path) -> IndexFile:
         """The index of a folder with no notes, which has no file."""
         index = cls.__new__(cls)
-        index.path, index.stamps, index.ids, index._places, index.broken = path, {}, {}, {}, []
+        index.path, index.stamps, index._places, index._names, index.broken = path, {}, {}, [], []
         index._fd, index._table = None, None
         return index
 
@@ -127,22 +129,25 @@ class IndexFile:
 
     def raw(self, name: str) -> bytes:
         """The JSON object of the record of file `name`, as stored."""
-        return self.raw_document(self.ids[name])
-
-    def document_ids(self) -> KeysView[str]:
-        """TinyDB's document id of every record, in file order."""
-        return self._places.keys()
-
-    def raw_document(self, doc_id: str) -> bytes:
-        """The JSON object of the record with TinyDB document id `doc_id`, as stored."""
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDONLY)
-        offset, length = self._places[doc_id]
+        offset, length, _ = self._places[name]
         return os.pread(self._fd, length, offset)
+
+    def __len__(self) -> int:
+        """How many records (notes, broken ones too) the index holds."""
+        return len(self._names)
+
+    def file_of(self, doc_id: str) -> str:
+        """The note file whose record has TinyDB document id `doc_id` (KeyError if none)."""
+        number = int(doc_id) if doc_id.isdigit() else 0
+        if not 0 < number <= len(self._names):
+            raise KeyError(doc_id)
+        return self._names[number - 1]
 
     def record(self, name: str) -> dict[str, Any]:
         """The record of file `name`."""
-        found = self.table.get(doc_id=int(self.ids[name]))
+        found = self.table.get(doc_id=self._places[name][2])
         if found is None:
             raise KeyError(name)
         return found

@@ -200,16 +200,13 @@ def test_our_tinydb_storage_queries_the_index_reading_only_what_it_looks_at(
 
     store.refresh()
     read: list[str] = []
-    raw_document = IndexFile.raw_document
-    monkeypatch.setattr(
-        IndexFile,
-        "raw_document",
-        lambda self, doc_id: read.append(doc_id) or raw_document(self, doc_id),
-    )
+    raw = IndexFile.raw
+    monkeypatch.setattr(IndexFile, "raw", lambda self, name: read.append(name) or raw(self, name))
     with TinyDB(store.root / INDEX_NAME, storage=IndexStorage) as db:
         notes = db.table("notes")
         assert len(notes) == 2 and read == []
-        assert notes.get(doc_id=2)["title"] == "Old style" and read == ["2"]
+        assert notes.get(doc_id=2)["title"] == "Old style" and read == ["hep-th_9901001.yaml"]
+        assert notes.get(doc_id=3) is None
         [found] = notes.search(Query().tags.any(["attention"]))
         assert found["_file"] == "1706.03762.yaml" and found.doc_id == 1
         assert db.table("meta").get(doc_id=1)["format"] >= 2
