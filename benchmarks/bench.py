@@ -25,12 +25,13 @@ sys.path.insert(0, str(HERE))
 from arxiv_server import ArxivServer  # noqa: E402
 from collection import ensure  # noqa: E402
 from competitors import Tool, install, set_up  # noqa: E402
-from report import Row, cell, document, machine, versions  # noqa: E402
+from report import Row, cell, document, load, machine, save, versions  # noqa: E402
 from runner import Measure, measure  # noqa: E402
 from scenarios import COMMANDS, Case, Ours, stamps, theirs  # noqa: E402
 
 WORK = HERE.parent / ".bench"
 RESULTS = HERE / "RESULTS.md"
+MEASURED = HERE / "results.json"  # the figures behind RESULTS.md
 PAPERNOTES = Path(sys.executable).parent / "papernotes"
 LARGE = 100_000
 
@@ -143,8 +144,19 @@ def main() -> None:
     parser.add_argument(
         "--others-max", type=int, default=10_000, help="largest size to run papis and pubs on"
     )
-    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
+    parser.add_argument(
+        "--write", action="store_true", help=f"write {RESULTS.name} and {MEASURED.name}"
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help=f"measure nothing: render the report again from {MEASURED.name}",
+    )
     args = parser.parse_args()
+    if args.report_only:
+        rows, method, notes = load(MEASURED.read_text(encoding="utf-8"))
+        finish(document(rows, method=method, notes=notes), write=args.write)
+        return
     args.commands = [c for c in COMMANDS if c in args.commands]  # mutating ones last
 
     started = time.perf_counter()
@@ -157,9 +169,16 @@ def main() -> None:
             problems += trouble
     notes = problems or ["the collections were left as they were found"]
     notes.append(f"the whole run took {(time.perf_counter() - started) / 60:.1f} minutes")
-    text = document(rows, method=describe(args), notes=notes)
-    print(text)
+    method = describe(args)
     if args.write:
+        MEASURED.write_text(save(rows, method, notes) + "\n", encoding="utf-8")
+    finish(document(rows, method=method, notes=notes), write=args.write)
+
+
+def finish(text: str, *, write: bool) -> None:
+    """Print the report, and with `write` store it as RESULTS.md."""
+    print(text)
+    if write:
         RESULTS.write_text(text, encoding="utf-8")
         print(f"wrote {RESULTS}", file=sys.stderr)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import platform
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 
 from competitors import NAMES
@@ -120,19 +121,43 @@ def shape(found: list[tuple[int, Measure]]) -> str:
         return "one size measured"
     (n1, m1), (n2, m2) = found[-2:]
     per_note = (m2.median - m1.median) / (n2 - n1)
-    fixed = m2.median - per_note * n2
+    fixed = max(m2.median - per_note * n2, 0.0)
     kb_per_note = (m2.peak_mb - m1.peak_mb) * 1024 / (n2 - n1)
     memory = f"memory {m2.peak_mb - kb_per_note * n2 / 1024:.0f} MB + {kb_per_note:.1f} KB a note"
     if per_note * n2 < 0.25 * m2.median:
         return f"**constant**, about {m2.median:.2f} s and {m2.peak_mb:.0f} MB at any size"
-    if fixed < 0:
+    growth = m2.median / m1.median
+    if growth > 1.25 * n2 / n1:
         kind = "**faster than linear**"
     else:
         kind = "**linear** in notes" if fixed < per_note * n1 else "**linear** past start-up"
     return (
-        f"{kind}, about {max(fixed, 0):.2f} s + {per_note * 1e6:.1f} µs a note "
-        f"(×{m2.median / m1.median:.1f} from {n1:,} to {n2:,}), {memory}"
+        f"{kind}, about {fixed:.2f} s + {per_note * 1e6:.1f} µs a note "
+        f"(×{growth:.1f} from {n1:,} to {n2:,}), {memory}"
     )
+
+
+def save(rows: list[Row], method: str, notes: list[str]) -> str:
+    """The measurements as JSON, to render the report again without measuring again."""
+    return json.dumps(
+        {"method": method, "notes": notes, "rows": [asdict(row) for row in rows]}, indent=1
+    )
+
+
+def load(text: str) -> tuple[list[Row], str, list[str]]:
+    """What `save` wrote: the rows, how they were measured, and the run's notes."""
+    data = json.loads(text)
+    rows = [
+        Row(
+            r["command"],
+            r["size"],
+            Measure(**r["ours"]),
+            {name: Measure(**m) for name, m in r["theirs"].items()},
+            r["requests"],
+        )
+        for r in data["rows"]
+    ]
+    return rows, data["method"], data["notes"]
 
 
 def _verdict(text: str, measured: list[str], missed: list[str]) -> str:
