@@ -316,7 +316,7 @@ def load_note(text: str, source: str) -> Note:
 
 
 def _parse_yaml(text: str) -> Any:
-    """`yaml.load(text, Loader=_loader())`, in two thirds of the time.
+    """`yaml.load(text, Loader=_loader())`, in three quarters of the time.
 
     PyYAML's constructor spends most of a note's load on bookkeeping for each node, and a
     note's nodes are nearly all strings, mappings and lists: those are built here directly.

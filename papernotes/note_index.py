@@ -2,10 +2,10 @@
 
 TinyDB keeps a database as one JSON document, `{table: {doc_id: document}}`, and its
 default storage reads and writes it whole: at 100,000 notes that is 175 MB of JSON and
-over a gigabyte of Python objects, more than a command may use. `index_storage.IndexStorage` is a
-TinyDB storage for the same document written with one record per line (so TinyDB's own
-JSONStorage still opens the file as it is): opening it reads only where each record lies,
-and TinyDB gets tables whose documents are parsed when it looks them up.
+over a gigabyte of Python objects, more than a command may use. Here the same document is
+written with one record per line (so TinyDB's own JSONStorage still opens the file as it
+is), and opening it reads only where each record lies; `index_storage.IndexStorage` gives
+TinyDB tables whose documents are parsed when it looks them up.
 
 A record is a note's data after its file's name, modification time and size:
 `{"_file": "1706.03762.yaml", "_mtime_ns": ..., "_size": ..., "id": ...}`, or the same
