@@ -107,7 +107,8 @@ def describe(args: argparse.Namespace) -> str:
     others = "papis and pubs were not run"
     if compared:
         others = (
-            f"papis and pubs, up to {args.others_max:,} notes, import the same papers as BibTeX"
+            f"papis and pubs, up to {args.others_max:,} notes, import the same papers as BibTeX "
+            "(in files of 10,000 entries)"
         )
     large = ""
     if max(args.sizes) >= LARGE and args.large_runs < args.runs:
@@ -148,6 +149,11 @@ def main() -> None:
         "--write", action="store_true", help=f"write {RESULTS.name} and {MEASURED.name}"
     )
     parser.add_argument(
+        "--keep-other-sizes",
+        action="store_true",
+        help=f"keep the figures {MEASURED.name} holds for the sizes not measured now",
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help=f"measure nothing: render the report again from {MEASURED.name}",
@@ -169,10 +175,25 @@ def main() -> None:
             problems += trouble
     notes = problems or ["the collections were left as they were found"]
     notes.append(f"the whole run took {(time.perf_counter() - started) / 60:.1f} minutes")
+    if args.keep_other_sizes and MEASURED.exists():
+        rows, notes = kept_with(rows, notes, args.sizes)
     method = describe(args)
     if args.write:
         MEASURED.write_text(save(rows, method, notes) + "\n", encoding="utf-8")
     finish(document(rows, method=method, notes=notes), write=args.write)
+
+
+def kept_with(rows: list[Row], notes: list[str], sizes: list[int]) -> tuple[list[Row], list[str]]:
+    """`rows` and `notes` with the saved figures of every size not in `sizes`."""
+    saved, _, saved_notes = load(MEASURED.read_text(encoding="utf-8"))
+    kept = [row for row in saved if row.size not in sizes]
+    if not kept:
+        return rows, notes
+    before = ", ".join(f"{size:,}" for size in sorted({row.size for row in kept}))
+    now = ", ".join(f"{size:,}" for size in sorted(sizes))
+    return kept + rows, [f"{before} notes (an earlier run): {n}" for n in saved_notes] + [
+        f"{now} notes: {n}" for n in notes
+    ]
 
 
 def finish(text: str, *, write: bool) -> None:

@@ -10,6 +10,7 @@ with the default backend (its cache is built by an untimed first query).
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -114,20 +115,29 @@ def install(tools: Path) -> dict[str, Path]:
     return found
 
 
+IMPORT_PART = 10_000  # entries per BibTeX file given to their import
+
+
 def set_up(name: str, command: Path, folder: Path) -> Tool:
-    """Import `folder/corpus.bib` into the tool's own library (once per folder)."""
+    """Import `folder/corpus.bib` into the tool's own library (once per folder).
+
+    Both parse BibTeX with bibtexparser 1.x, whose time grows faster than the file: 10,000
+    entries take a minute, 100,000 did not finish parsing in ten. So the corpus goes in
+    parts of IMPORT_PART entries, one import each.
+    """
     tool = Tool(name, command, folder)
     done = folder / f".{name}-imported"
     if done.exists():
         return tool
     config = Path(tool.env["XDG_CONFIG_HOME"]) / "papis"
     config.mkdir(parents=True, exist_ok=True)  # papis reads its config only if this exists
-    corpus = str(folder / "corpus.bib")
-    print(f"importing {corpus} into {name} (slow: it is their import) ...", file=sys.stderr)
+    print(f"importing {folder}/corpus.bib into {name} (slow) ...", file=sys.stderr)
+    parts = split_corpus(folder / "corpus.bib", folder / f".{name}-parts")
     if name == "pubs":
         rc = str(folder / "pubsrc")
         run([str(command), "-c", rc, "init", "-p", str(folder / "pubs")], tool)
-        run([str(command), "-c", rc, "import", corpus], tool)
+        for part in parts:
+            run([str(command), "-c", rc, "import", str(part)], tool)
     else:
         library = folder / "papis"
         library.mkdir(exist_ok=True)
@@ -135,11 +145,26 @@ def set_up(name: str, command: Path, folder: Path) -> Tool:
         (config / "config").write_text(
             settings.replace("[settings]\n", "[settings]\ndatabase-backend = sqlite\n")
         )
-        run([str(command), "bibtex", "read", corpus, "import", "--all", "--batch"], tool)
+        for part in parts:
+            run([str(command), "bibtex", "read", str(part), "import", "--all", "--batch"], tool)
         (config / "config").write_text(settings)
         run([str(command), "list", "abstract:warmup"], tool)  # builds the default cache
+    for part in parts:
+        part.unlink()
     done.touch()
     return tool
+
+
+def split_corpus(corpus: Path, stem: Path) -> list[Path]:
+    """`corpus` cut into files of IMPORT_PART entries each: `stem`-0.bib, `stem`-1.bib, ..."""
+    entries = re.split(r"(?m)^(?=@)", corpus.read_text(encoding="utf-8"))
+    entries = [e for e in entries if e.strip()]
+    parts = []
+    for number, at in enumerate(range(0, len(entries), IMPORT_PART)):
+        part = stem.with_name(f"{stem.name}-{number}.bib")
+        part.write_text("".join(entries[at : at + IMPORT_PART]), encoding="utf-8")
+        parts.append(part)
+    return parts
 
 
 def run(argv: list[str], tool: Tool) -> None:
