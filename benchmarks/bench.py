@@ -9,6 +9,7 @@ reused; every command leaves its collection as it found it.
 
     .venv/bin/python benchmarks/bench.py --write          # what `make bench` runs
     .venv/bin/python benchmarks/bench.py --sizes 100 1000 --runs 2 --commands list search-rare
+    .venv/bin/python benchmarks/bench.py --sizes 100000 --keep-other-sizes --write
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def main() -> None:
         help="only these rows: " + ", ".join(COMMANDS),
     )
     parser.add_argument(
-        "--others-max", type=int, default=10_000, help="largest size to run papis and pubs on"
+        "--others-max", type=int, default=LARGE, help="largest size to run papis and pubs on"
     )
     parser.add_argument(
         "--write", action="store_true", help=f"write {RESULTS.name} and {MEASURED.name}"
