@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -329,7 +330,7 @@ def _parse_yaml(text: str) -> Any:
         if node is None:
             return None
         try:
-            return _build(loader, node, {})
+            return _builder()(loader, node, {})
         except _Recursive:
             return loader.construct_document(node)
     finally:
@@ -344,36 +345,42 @@ class _Recursive(Exception):
     """A mapping or list that contains itself: PyYAML's constructor knows how to build it."""
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, built: dict[int, Any]) -> Any:
-    """The value of `node`. A mapping or list an alias repeats is built once (`built`), as
-    PyYAML does, so aliases cannot multiply work; one that contains itself, and anything
-    else unusual, is left to the loader's constructor."""
-    import yaml
+@cache
+def _builder() -> Callable[[yaml.SafeLoader, yaml.Node, dict[int, Any]], Any]:
+    """`build(loader, node, built)`, the value of `node`; made once, with PyYAML's node
+    classes bound, since it runs for every node of every note read.
 
-    kind = type(node)
-    if kind is yaml.ScalarNode:
-        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
-    done = built.get(id(node))
-    if done is not None:
-        if done is _BUILDING:
-            raise _Recursive
-        return done
-    built[id(node)] = _BUILDING
-    value: Any
-    if kind is yaml.SequenceNode and node.tag == _SEQ:
-        value = [_build(loader, item, built) for item in node.value]
-    elif kind is yaml.MappingNode and node.tag == _MAP and _plain_keys(node):
-        value = {key.value: _build(loader, item, built) for key, item in node.value}
-    else:
-        value = loader.construct_object(node, deep=True)
-    built[id(node)] = value
-    return value
+    A mapping or list an alias repeats is built once (`built`), as PyYAML does, so aliases
+    cannot multiply work; one that contains itself, and anything else unusual, is left to
+    the loader's constructor.
+    """
+    from yaml import MappingNode, ScalarNode, SequenceNode
 
+    def build(loader: yaml.SafeLoader, node: yaml.Node, built: dict[int, Any]) -> Any:
+        kind = type(node)
+        if kind is ScalarNode:
+            return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+        done = built.get(id(node))
+        if done is not None:
+            if done is _BUILDING:
+                raise _Recursive
+            return done
+        built[id(node)] = _BUILDING
+        value: Any
+        if kind is SequenceNode and node.tag == _SEQ:
+            value = [build(loader, item, built) for item in node.value]
+        elif (
+            kind is MappingNode
+            and node.tag == _MAP
+            and all(type(key) is ScalarNode and key.tag == _STR for key, _ in node.value)
+        ):
+            value = {key.value: build(loader, item, built) for key, item in node.value}
+        else:
+            value = loader.construct_object(node, deep=True)
+        built[id(node)] = value
+        return value
 
-def _plain_keys(node: yaml.Node) -> bool:
-    import yaml
-
-    return all(type(key) is yaml.ScalarNode and key.tag == _STR for key, _ in node.value)
+    return build
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:
