@@ -320,9 +320,10 @@ def _parse_yaml(text: str) -> Any:
     """`yaml.load(text, Loader=_loader())`, in three quarters of the time.
 
     PyYAML's constructor spends most of a note's load on bookkeeping for each node, and a
-    note's nodes are nearly all strings, mappings and lists: those are built here directly.
-    Every other node (numbers, dates, null, tags, merge keys) goes to the loader's own
-    constructor, so what is accepted and what is refused does not change.
+    note's nodes are nearly all strings, mappings, lists, nulls, booleans and small whole
+    numbers: those are built here directly, as the constructor builds them. Every other
+    node (other numbers, dates, tags, merge keys) goes to the loader's own constructor, so
+    what is accepted and what is refused does not change.
     """
     loader = _loader()(text)
     try:
@@ -337,7 +338,9 @@ def _parse_yaml(text: str) -> Any:
         loader.dispose()
 
 
-_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "map", "seq"))
+_STR, _MAP, _SEQ, _NULL, _BOOL, _INT = (
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "map", "seq", "null", "bool", "int")
+)
 _BUILDING = object()
 
 
@@ -355,11 +358,23 @@ def _builder() -> Callable[[yaml.SafeLoader, yaml.Node, dict[int, Any]], Any]:
     the loader's constructor.
     """
     from yaml import MappingNode, ScalarNode, SequenceNode
+    from yaml.constructor import SafeConstructor
+
+    bools = SafeConstructor.bool_values
 
     def build(loader: yaml.SafeLoader, node: yaml.Node, built: dict[int, Any]) -> Any:
         kind = type(node)
         if kind is ScalarNode:
-            return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+            tag, text = node.tag, node.value
+            if tag == _STR:
+                return text
+            if tag == _NULL:
+                return None
+            if tag == _BOOL and text.lower() in bools:
+                return bools[text.lower()]
+            if tag == _INT and text.isdigit() and text.isascii() and text[0] != "0":
+                return int(text)  # what PyYAML's constructor does with plain decimals
+            return loader.construct_object(node, deep=True)
         done = built.get(id(node))
         if done is not None:
             if done is _BUILDING:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import filterfalse
 from typing import Any
 
 _WORD = re.compile(r"\w+")
@@ -82,8 +83,10 @@ def index_words(text: str) -> list[str]:
     if text.isascii():  # most text: the same words, found without a regular expression
         found = text.encode().translate(_ASCII_WORDS).decode().split()
     else:
-        found = _WORD.findall(fold(text))
-    return [w for w in found if w not in STOPWORDS and w.strip("_")]
+        text = fold(text)
+        found = _WORD.findall(text)
+    kept = list(filterfalse(STOPWORDS.__contains__, found))
+    return [w for w in kept if w.strip("_")] if "_" in text else kept
 
 
 @lru_cache(maxsize=1)

@@ -364,6 +364,10 @@ TRICKY_YAML = [
     "a:\n  b:\n    c: [x, {d: e}]\n",
     "a: !custom x\n",
     "a: 1\n---\nb: 2\n",
+    # scalars built without PyYAML's constructor must come out as it builds them
+    "a: [0, 7, 012, 1_000, +5, -3, 0b11, 0o17, 190:20:30, !!int '42', 99999999999999999999]\n",
+    "b: [Yes, NO, on, Off, TRUE, y, !!bool false, !!str true]\n",
+    "c: [~, null, Null, NULL, '', !!null x, 'null']\n",
 ]
 
 

@@ -334,3 +334,17 @@ def test_workers_build_the_same_indexes_as_one_process(
         assert sections[SECTIONS.index("stems")] == b"boson\tbosons\nlattic\tlattice\n"
         built[name] = ((store.root / INDEX_NAME).read_bytes(), sections)
     assert built["serial"] == built["parallel"]
+
+
+def test_a_note_with_windows_or_old_mac_line_breaks_reads_as_written(store: NoteStore) -> None:
+    path = store.path_for(parse_id("1706.03762"))
+    note = store.get(parse_id("1706.03762"))
+    note.commentary = "first line\nsecond line"
+    store.save(note)
+    text = path.read_text(encoding="utf-8")
+    for newline in ("\r\n", "\r"):
+        path.write_bytes(text.replace("\n", newline).encode())
+        touch_later(path)
+        assert store.get(parse_id("1706.03762")) == note
+        assert store.load_file(path.name) == note
+        assert {n.commentary for n in store.notes()} == {"", "first line\nsecond line"}
