@@ -58,6 +58,8 @@ class ArxivId:
 def parse_id(text: str, *, today: date | None = None) -> ArxivId:
     """Parse any accepted form of an arXiv identifier, or raise `InvalidIdError` naming it."""
     raw = text.strip()
+    if match := _NEW.match(raw):  # the common case, as every note file holds it
+        return _new_style(raw, match, today or date.today())
     candidate = _PREFIX.sub("", raw)
     url = _URL.match(candidate.split("?", 1)[0].split("#", 1)[0])
     if url:

@@ -10,8 +10,8 @@ seconds and hundreds of megabytes; this file is memory-mapped and searched in pl
 - one section per searchable field: a line per note, each word of it preceded by a space
   (` lottery ticket hypothesis`);
 - `rows`: a JSON array with a row of scalars per note (id, date, tags, words per field);
-- `shown`: per note, zlib-compressed JSON of what a result line shows (title, authors,
-  year, tags, and the texts a snippet is cut from), so printing results reads no YAML;
+- `shown`: per note, JSON of what a result line shows (title, authors, year, tags, and
+  the texts a snippet is cut from), so printing results reads no YAML;
 - `listed`: per note, its line of `list` output, ready to print, so listing reads no
   YAML and builds nothing per note it does not print;
 - `starts`: where each note's line starts in each lined section (uint32, native order);
@@ -30,11 +30,10 @@ import mmap
 import os
 import re
 import sys
-import zlib
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate, chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
     from papernotes.note_index import IndexFile as NotesOnDisk
 
 SEARCH_INDEX_NAME = ".search.idx"
-FORMAT = 13
+FORMAT = 14
 MAGIC = b"papernotes-search\n"
 FIELDS = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
 EDITABLE = (*FIELDS, "shown", "listed")  # sections kept as lines while updating
@@ -155,34 +154,138 @@ def year_of(row: list[Any]) -> int | None:
     return int(published[:4]) if published[:4].isdigit() else None
 
 
+class LineRuns:
+    """One lined section while an index is built or edited, without a bytes object per line
+    held meanwhile: runs of consecutive lines, each read when the index is written from a
+    file (the index being edited, or a worker's spool) or from memory, and every line's size.
+
+    At 100,000 notes the sections hold a quarter of a gigabyte; held line by line, they
+    took most of a command's memory.
+    """
+
+    def __init__(self) -> None:
+        # [source, start, end]: bytes from memory, or an open file's descriptor (read with
+        # pread, so no page of it stays mapped); every line in the range ends with "\n".
+        self.runs: list[list[Any]] = []
+        self.sizes = array("I")  # each line's size, its newline left out
+        self._new = bytearray()  # lines appended from memory, not yet a run
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def append(self, line: bytes) -> None:
+        """Add a line held in memory."""
+        self._new += line
+        self._new += b"\n"
+        self.sizes.append(len(line))
+
+    def append_at(self, source: int | bytes, start: int, size: int) -> None:
+        """Add the line of `size` bytes found at `start` of `source` (followed by "\n")."""
+        self._run(source, start, start + size + 1)
+        self.sizes.append(size)
+
+    def _run(self, source: int | bytes, start: int, end: int) -> None:
+        self._flush()
+        last = self.runs[-1] if self.runs else None
+        if last is not None and last[0] is source and last[2] == start:
+            last[2] = end
+        else:
+            self.runs.append([source, start, end])
+
+    def _flush(self) -> None:
+        """Make the lines held in memory a run."""
+        if self._new:
+            held = bytes(self._new)
+            self._new.clear()
+            self.runs.append([held, 0, len(held)])
+
+    @classmethod
+    def of_section(cls, source: int | bytes, start: int, starts: Sequence[int]) -> LineRuns:
+        """The lines of a serialised section at `start` of `source`, with their `starts`."""
+        lines = cls()
+        lines.sizes = array("I", [b - a - 1 for a, b in pairwise(starts)])
+        if lines.sizes:
+            lines.runs.append([source, start, start + starts[-1]])
+        return lines
+
+    def kept(self, positions: Iterable[int]) -> LineRuns:
+        """The lines at these positions (ascending), as runs of the same sources."""
+        self._flush()
+        offsets = list(accumulate(map((1).__add__, self.sizes), initial=0))
+        run_ends = list(accumulate(end - start for _, start, end in self.runs))
+        lines = LineRuns()
+        for first, last in _ranges(positions):
+            at, stop = offsets[first], offsets[last]  # bytes, counted over all runs
+            while at < stop:
+                number = bisect_right(run_ends, at)
+                source, start, end = self.runs[number]
+                begins = run_ends[number] - (end - start)
+                upto = min(stop, run_ends[number])
+                lines._run(source, start + at - begins, start + upto - begins)
+                at = upto
+            lines.sizes.extend(self.sizes[first:last])
+        return lines
+
+    def chunks(self) -> Iterator[bytes]:
+        """The lines, each followed by "\n", in pieces of at most a megabyte."""
+        self._flush()
+        for source, start, end in self.runs:
+            for at in range(start, end, 1 << 20):
+                upto = min(end, at + (1 << 20))
+                yield source[at:upto] if isinstance(source, bytes) else _pread(source, at, upto)
+
+
+def _pread(fd: int, start: int, end: int) -> bytes:
+    data = os.pread(fd, end - start, start)
+    if len(data) != end - start:
+        raise ValueError("a file the index is copied from was cut short")
+    return data
+
+
+def _ranges(positions: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Runs of consecutive numbers as [first, last) pairs: 1 2 3 7 8 -> (1, 4), (7, 9)."""
+    first = last = -1
+    for position in positions:
+        if position != last:
+            if first >= 0:
+                yield first, last
+            first = position
+        last = position + 1
+    if first >= 0:
+        yield first, last
+
+
 class IndexBuilder:
-    """The index as editable lines: synced to the records, then serialised."""
+    """The index as editable sections: synced to the records, then serialised."""
 
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
-        self.lines: dict[str, list[bytes]] = {name: [] for name in EDITABLE}
+        self.sections: dict[str, LineRuns] = {name: LineRuns() for name in EDITABLE}
         # The note files as the folder listed them (name -> (mtime_ns, size)), broken ones
         # too: searches compare their own listing with it to know the index is current.
         self.files: dict[str, tuple[int, int]] = {}
         self.stems: dict[str, set[str]] = {}
         self.seen: set[str] = set()  # words whose stem this builder has looked up
         self.broken: list[list[Any]] = []  # [file, mtime_ns, size, problem]
+        self._source: SearchIndex | None = None  # kept open: sections are read from it
 
     @classmethod
     def from_index(cls, index: SearchIndex) -> IndexBuilder:
-        """An editable copy of a serialised index (raises ValueError when damaged)."""
+        """An editable copy of a serialised index (raises ValueError when damaged); its
+        sections are read from the index's file only when the copy is written out."""
         builder = cls()
+        builder._source = index
         builder.rows = index.all_rows()
         builder.broken = [list(b) for b in index.broken]
+        source = bytes(index.data) if index.fd is None else index.fd
         for name in EDITABLE:
-            body = index.section(name)
-            if name == "shown":  # compressed records may hold newline bytes: use the offsets
-                starts = index._line_starts(name)
-                builder.lines[name] = [body[a : b - 1] for a, b in pairwise(starts)]
-            else:
-                builder.lines[name] = body.split(b"\n")[:-1] if body else []
-            if len(builder.lines[name]) != len(builder.rows):
+            starts = index._line_starts(name)
+            if starts[-1] != index.spans[name][1] - index.spans[name][0]:
+                raise ValueError(f"section {name} does not end where its lines do")
+            lines = LineRuns.of_section(source, index.spans[name][0], starts)
+            if len(lines) != len(builder.rows):
                 raise ValueError(f"section {name} has the wrong number of lines")
+            builder.sections[name] = lines
         for line in index.section("stems").decode().splitlines():
             key, _, forms = line.partition("\t")
             builder.stems[key] = set(forms.split())
@@ -220,8 +323,9 @@ class IndexBuilder:
         names = sorted(names)
         replaced = {*names, *gone}
         keep = [i for i, row in enumerate(self.rows) if row[FILE] not in replaced]
-        self.rows = [self.rows[i] for i in keep]
-        self.lines = {name: [lines[i] for i in keep] for name, lines in self.lines.items()}
+        if len(keep) < len(self.rows):
+            self.rows = [self.rows[i] for i in keep]
+            self.sections = {name: lines.kept(keep) for name, lines in self.sections.items()}
         self.broken = [b for b in self.broken if b[0] not in replaced]
         for name in names:
             if prepared and name in prepared:
@@ -240,10 +344,15 @@ class IndexBuilder:
             self._add_stems(stems)
 
     def add(self, parts: Parts) -> None:
-        """Add one note from `note_parts`."""
+        """Add one note from `note_parts` (or its lines' places in a worker's spool)."""
         lines, row, stems = parts
-        for name, line in zip(EDITABLE, lines, strict=True):
-            self.lines[name].append(line)
+        if isinstance(lines, list):
+            for name, line in zip(EDITABLE, lines, strict=True):
+                self.sections[name].append(line)
+        else:
+            fd, starts, sizes = lines
+            for name, start, size in zip(EDITABLE, starts, sizes, strict=True):
+                self.sections[name].append_at(fd, start, size)
         self.rows.append(row)
         self._add_stems(stems)
 
@@ -257,16 +366,17 @@ class IndexBuilder:
 
     def chunks(self) -> Iterator[bytes]:
         """The serialised index, piece by piece: written out without joining it first."""
-        self.lines["rows"] = [_kept(orjson.dumps(row)) for row in self.rows]
+        rows = [_kept(orjson.dumps(row)) for row in self.rows]
         starts = array("I")
         sizes = []
         for name in LINED:  # where each note's line starts, and the section's end
-            starts.extend(accumulate(map((1).__add__, map(len, self.lines[name])), initial=0))
+            lengths = map(len, rows) if name == "rows" else self.sections[name].sizes
+            starts.extend(accumulate(map((1).__add__, lengths), initial=0))
             sizes.append(starts[-1])
         # Words per field, a run of len(FIELDS) per note.
         lengths = array("I", chain.from_iterable(row[LENGTHS:] for row in self.rows))
-        rows = [Entry(row, position) for position, row in enumerate(self.rows)]
-        newest = array("I", [e.position for e in ordered(rows, SortKey.ADDED)])
+        entries = [Entry(row, position) for position, row in enumerate(self.rows)]
+        newest = array("I", [e.position for e in ordered(entries, SortKey.ADDED)])
         stems = "".join(
             f"{key}\t{' '.join(sorted(forms))}\n" for key, forms in sorted(self.stems.items())
         ).encode()
@@ -288,23 +398,27 @@ class IndexBuilder:
         # Every section starts after a newline, so a line is always "\n" + its content.
         yield MAGIC + header + b"\n"
         for name in LINED:
-            lines = self.lines[name]
-            for at in range(0, len(lines), 4096):  # in batches: no section is copied whole
-                yield b"\n".join(lines[at : at + 4096]) + b"\n"
+            if name == "rows":
+                for at in range(0, len(rows), 4096):  # in batches: no section copied whole
+                    yield b"\n".join(rows[at : at + 4096]) + b"\n"
+            else:
+                yield from self.sections[name].chunks()
             yield b"\n"
-        del self.lines["rows"]
         yield starts.tobytes() + b"\n"
         yield lengths.tobytes() + b"\n"
         yield newest.tobytes() + b"\n"
         yield stems
 
 
-# What one note adds to the index: its line in each EDITABLE section, its row, and the
-# (stem, word) pairs of its words whose stem differs.
-Parts = tuple[list[bytes], list[Any], list[tuple[str, str]]]
+# What one note adds to the index: its line in each EDITABLE section (or, spooled by a
+# worker, the open spool file and where each line starts there and its size), its row, and
+# the (stem, word) pairs of its words whose stem differs.
+Spooled = tuple[int, list[int], list[int]]
+Parts = tuple[list[bytes] | Spooled, list[Any], list[tuple[str, str]]]
+NoteParts = tuple[list[bytes], list[Any], list[tuple[str, str]]]  # as `note_parts` makes them
 
 
-def note_parts(record: Mapping[str, Any], seen: set[str] | None = None) -> Parts:
+def note_parts(record: Mapping[str, Any], seen: set[str] | None = None) -> NoteParts:
     """The index's share of one note record: a plain function of plain data, so that
     worker processes can compute it while the index is built.
 
@@ -324,7 +438,7 @@ def note_parts(record: Mapping[str, Any], seen: set[str] | None = None) -> Parts
     stems = [(key, word) for word in words if (key := stem(word)) != word]
     shown = {key: record.get(key) for key in SHOWN}
     shown["authors"] = [{"name": a.get("name", "")} for a in record.get("authors") or []]
-    lines.append(zlib.compress(orjson.dumps(shown), 1))
+    lines.append(orjson.dumps(shown))
     lines.append(listed_line(record).encode())
     row = [
         record["_file"],
@@ -385,7 +499,7 @@ class SearchIndex:
             position += size + 1
         if position - 1 != len(data):
             raise ValueError("search index is truncated")
-        self._fd = fd  # of the file mapped, kept open to read copies of sections from
+        self.fd = fd  # of the file mapped, kept open to read copies of sections from
         self._starts: dict[str, array[int]] = {}
         self._rows: dict[int, list[Any]] = {}
         self._lengths: array[int] | None = None
@@ -456,12 +570,12 @@ class SearchIndex:
         """A copy of a whole section. Read from the file when there is one: copying from
         the memory map would also keep every page of it resident."""
         start, end = self.spans[name]
-        if self._fd is None:
+        if self.fd is None:
             return bytes(self.data[start:end])
-        return os.pread(self._fd, end - start, start)
+        return os.pread(self.fd, end - start, start)
 
     def __del__(self) -> None:
-        fd = getattr(self, "_fd", None)
+        fd = getattr(self, "fd", None)
         if fd is not None:
             os.close(fd)
 
@@ -474,8 +588,9 @@ class SearchIndex:
         """What a result line shows of the note at `position` (see SHOWN), as indexed."""
         starts = self._line_starts("shown")
         start = self.spans["shown"][0]
-        packed = self.data[start + starts[position] : start + starts[position + 1] - 1]
-        data: dict[str, Any] = orjson.loads(zlib.decompress(packed))
+        data: dict[str, Any] = orjson.loads(
+            self.data[start + starts[position] : start + starts[position + 1] - 1]
+        )
         return data
 
     def _line(self, name: str, position: int) -> Any:

@@ -12,7 +12,6 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
 from papernotes.ids import ArxivId
 from papernotes.note import Note, dump_note, load_note
 from papernotes.note_index import INDEX_NAME
+from papernotes.reading import Spool, read_records
 
 if TYPE_CHECKING:
     from papernotes.note_index import IndexFile as NotesOnDisk
@@ -220,31 +220,38 @@ class NoteStore:
         return self._refreshed(rebuild=rebuild)[1]
 
     def _refreshed(
-        self, *, rebuild: bool = False, prepared: dict[str, Parts] | None = None
+        self,
+        *,
+        rebuild: bool = False,
+        prepared: dict[str, Parts] | None = None,
+        spool: Spool | None = None,
+        listed: dict[str, tuple[int, int]] | None = None,
     ) -> tuple[NotesOnDisk, Refresh]:
         """The TinyDB index, rewritten first if any note file changed, appeared or went.
 
         The new index is streamed: records of unchanged files are copied as they are
         stored, changed files are read, and nothing is held for all notes at once. With
-        `prepared`, the search index's share of each note read is put there by name.
+        `prepared`, the search index's share of each note read is put there by name (its
+        lines may be left in `spool`). `listed` is the folder's listing, made by a caller
+        holding the lock (listing 100,000 files takes a fifth of a second).
         """
         from papernotes.note_index import IndexFile, open_index
 
-        files = self._scan()
+        files = self._scan() if listed is None else listed
         if not files and not self.index_path.exists():
             return IndexFile.empty(self.index_path), Refresh()
-        current = None if rebuild else open_index(self.index_path)[0]
+        current = None if rebuild or listed else open_index(self.index_path)[0]
         if current is not None and current.stamps == files:
             return current, Refresh(broken=current.problems())
         with self.lock():  # compare again: another process may have written meanwhile
-            files = self._scan()
+            files = self._scan() if listed is None else listed
             current, problem = (
                 (None, "rebuilt on request") if rebuild else open_index(self.index_path)
             )
             if current is not None and current.stamps == files:
                 return current, Refresh(broken=current.problems())
             refresh = Refresh(rebuilt=problem)
-            self._write_index(self._records_for(files, current, refresh, prepared))
+            self._write_index(self._records_for(files, current, refresh, prepared, spool))
             refresh.dropped = len(current.stamps.keys() - files.keys()) if current else 0
             return IndexFile(self.index_path), refresh
 
@@ -254,13 +261,14 @@ class NoteStore:
         current: NotesOnDisk | None,
         refresh: Refresh,
         prepared: dict[str, Parts] | None,
+        spool: Spool | None,
     ) -> Iterator[bytes]:
         """Each file's record as stored, from `current` where its stamp still matches."""
         known = current.stamps if current is not None else {}
         broken = set(current.broken) if current is not None else set()
         names = sorted(files)
         changed = [(name, files[name]) for name in names if known.get(name) != files[name]]
-        read = self._read_records(changed, parts=prepared is not None)
+        read = read_records(self.root, changed, parts=prepared is not None, spool=spool)
         for name in names:
             if current is not None and known.get(name) == files[name]:
                 if name in broken:
@@ -274,32 +282,6 @@ class NoteStore:
             if prepared is not None and parts is not None:
                 prepared[name] = parts
             yield data
-
-    def _read_records(
-        self, files: list[tuple[str, tuple[int, int]]], *, parts: bool
-    ) -> Iterator[Record]:
-        """`read_record` of each file, in order: in worker processes when there are many.
-
-        Reading YAML is most of the time of a first index, and each file is independent:
-        forked workers on every core share it. Where fork is not available (Windows,
-        macOS' default) or the files are few, they are read here.
-        """
-        import multiprocessing
-
-        if len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-            seen: set[str] = set()
-            yield from (read_record(self.root, parts, item, seen) for item in files)
-            return
-        from papernotes.note import warm_up
-
-        warm_up()  # import and build the YAML loader once, before the workers are forked
-        work = partial(read_records_spooled, self.root, parts)
-        tasks = [files[at : at + TASK_FILES] for at in range(0, len(files), TASK_FILES)]
-        with multiprocessing.get_context("fork").Pool(initializer=_start_worker) as pool:
-            # In batches, so that no more than a batch of spooled results ever waits.
-            for at in range(0, len(tasks), TASKS_AT_ONCE):
-                for spooled in pool.imap(work, tasks[at : at + TASKS_AT_ONCE]):
-                    yield from _unspool(*spooled)
 
     def _write_index(self, records: Iterable[bytes]) -> None:
         from papernotes.note_index import index_chunks
@@ -360,7 +342,7 @@ class NoteStore:
             return current
         if not files and not path.exists():
             return SearchIndex(IndexBuilder().to_bytes())
-        with self.lock():  # another process may have brought it up to date meanwhile
+        with self.lock(), Spool() as spool:  # another process may have updated it meanwhile
             current = None if rebuild else _open_search_index(path)
             if current is not None and current.is_current(files):
                 if on_refresh:
@@ -376,10 +358,13 @@ class NoteStore:
                 if on_refresh:
                     on_refresh(Refresh(broken=[str(b[3]) for b in builder.broken]))
             else:  # no usable index, or most notes changed: start from the TinyDB refresh
-                # The notes read come with their words, unless there are so many that
-                # holding all their words at once would cost too much memory.
-                prepared: dict[str, Parts] | None = {} if len(files) <= PREPARE_UP_TO else None
-                on_disk, refresh = self._refreshed(rebuild=rebuild, prepared=prepared)
+                # The notes read come with their words; workers leave their lines in the
+                # spool until the index is written.
+                prepared: dict[str, Parts] = {}
+                files = self._scan()  # again, now that no other process can write
+                on_disk, refresh = self._refreshed(
+                    rebuild=rebuild, prepared=prepared, spool=spool, listed=files
+                )
                 if on_refresh:
                     on_refresh(refresh)
                 builder = builder or IndexBuilder()
@@ -456,94 +441,3 @@ class NoteStore:
         except PapernotesError as err:  # broken, unreadable, or removed since the listing
             return stamped(name, stamp, {"_error": str(err)})
         return stamped(name, stamp, note.to_dict())
-
-
-PARALLEL_FROM = 500  # files to read before worker processes pay for their start
-TASK_FILES = 64  # files a worker reads per task
-TASKS_AT_ONCE = 32  # tasks handed out before their results are taken
-PREPARE_UP_TO = 20_000  # notes whose words a first search index takes from the reading
-# A record as stored, what is wrong with the note, and the search index's share of it.
-Record = tuple[bytes, str | None, "Parts | None"]
-
-
-_worker_words: set[str] | None = None  # the words a worker process has seen (`note_parts`)
-
-
-def _start_worker() -> None:
-    global _worker_words
-    _worker_words = set()
-
-
-def read_record(
-    root: Path, parts: bool, item: tuple[str, tuple[int, int]], seen: set[str] | None = None
-) -> Record:
-    """The stored record of one note file of the folder `root`, its problem if broken, and
-    with `parts` the search index's share of the note (its stems only for words not `seen`
-    before in this build: in a worker process, by that worker).
-
-    A plain function of plain values, so that worker processes can run it.
-    """
-    from papernotes.note_index import dump_record
-    from papernotes.search_index import note_parts
-
-    record = NoteStore(root)._record(*item)
-    problem = record.get("_error")
-    if seen is None:
-        seen = _worker_words
-    share = note_parts(record, seen) if parts and problem is None else None
-    return dump_record(record), problem, share
-
-
-# What a worker sends back of each note it spooled: the sizes of the record and of its
-# lines (one per search index section, or None without them), its problem, its search
-# index row and (stem, word) pairs.
-Spooled = tuple[int, list[int] | None, str | None, list[Any] | None, list[tuple[str, str]] | None]
-
-
-def read_records_spooled(
-    root: Path, parts: bool, items: list[tuple[str, tuple[int, int]]]
-) -> tuple[str, list[Spooled]]:
-    """`read_record` of each of `items`, in a worker process: their bytes go to a temporary
-    file, and only its name and the small rest go back through the pipe.
-
-    Sent through the pipe, the bytes of 10,000 notes took the parent a third of a second
-    of receiving and unpickling, time the workers could not use.
-    """
-    import tempfile
-
-    chunks: list[bytes] = []
-    sent: list[Spooled] = []
-    for item in items:
-        record, problem, share = read_record(root, parts, item)
-        chunks.append(record)
-        if share is None:
-            sent.append((len(record), None, problem, None, None))
-            continue
-        lines, row, stems = share
-        chunks += lines
-        sent.append((len(record), [len(line) for line in lines], problem, row, stems))
-    fd, path = tempfile.mkstemp(prefix="papernotes-", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.writelines(chunks)
-    return path, sent
-
-
-def _unspool(path: str, sent: list[Spooled]) -> Iterator[Record]:
-    """The records a worker spooled to `path` (the file is removed)."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    finally:
-        os.unlink(path)
-    at = 0
-    for size, sizes, problem, row, stems in sent:
-        record = data[at : at + size]
-        at += size
-        if sizes is None or row is None or stems is None:
-            yield record, problem, None
-            continue
-        lines = []
-        for size in sizes:
-            lines.append(data[at : at + size])
-            at += size
-        yield record, problem, (lines, row, stems)

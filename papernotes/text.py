@@ -96,6 +96,11 @@ def _stemmers() -> tuple[Any, Any]:
     return snowballstemmer.stemmer("english"), snowballstemmer.stemmer("russian")
 
 
+def warm_up() -> None:
+    """Load the stemmers now (before forking workers that will use them)."""
+    _stemmers()
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The stem of one folded word (unchanged for scripts without a stemmer, and numbers)."""

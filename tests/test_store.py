@@ -316,7 +316,7 @@ def _bulk(root: Path, count: int) -> NoteStore:
 def test_workers_build_the_same_indexes_as_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import papernotes.store as store_module
+    import papernotes.reading as store_module
     from papernotes.search_index import SEARCH_INDEX_NAME, SECTIONS, SearchIndex
 
     built = {}
