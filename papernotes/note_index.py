@@ -63,8 +63,17 @@ def index_chunks(records: Iterable[bytes]) -> Iterator[bytes]:
     yield _HEADER
     number = 0
     for number, record in enumerate(records, 1):
-        yield b'%s"%d":%s' % (b",\n" if number > 1 else b"", number, record)
+        yield _line_start(number) + record
     yield (b"\n" if number else b"") + _FOOTER
+
+
+def _line_start(number: int) -> bytes:
+    """What comes before the record of document `number`: the line break, and its id."""
+    return b'%s"%d":' % (b",\n" if number > 1 else b"", number)
+
+
+# A note file's name, stamp, record as stored, and whether it is an `_error` record.
+Entry = tuple[str, Stamp, bytes, bool]
 
 
 class IndexFile:
@@ -103,6 +112,24 @@ class IndexFile:
             raise IndexDamaged("the index was damaged and has been rebuilt")
         self._fd: int | None = None
         self._table: Table | None = None
+
+    def chunks(self, entries: Iterable[Entry]) -> Iterator[bytes]:
+        """The file of these records, piece by piece, in file order, for an index made
+        `empty`: it learns where each record lies as it goes, so that the file written
+        need not be read again (at 100,000 notes, a third of a second)."""
+        yield _HEADER
+        offset = len(_HEADER)
+        for number, (name, stamp, record, broken) in enumerate(entries, 1):
+            start = _line_start(number)
+            offset += len(start)
+            self.stamps[name] = stamp
+            self._places[name] = (offset, len(record), number)
+            self._names.append(name)
+            if broken:
+                self.broken.append(name)
+            offset += len(record)
+            yield start + record
+        yield (b"\n" if self._names else b"") + _FOOTER
 
     def __contains__(self, name: object) -> bool:
         """True if file `name` holds a readable note."""

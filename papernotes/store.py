@@ -23,6 +23,7 @@ from papernotes.note_index import INDEX_NAME
 from papernotes.reading import Spool, read_records
 
 if TYPE_CHECKING:
+    from papernotes.note_index import Entry
     from papernotes.note_index import IndexFile as NotesOnDisk
     from papernotes.search_index import IndexBuilder, Parts, SearchIndex
 
@@ -251,9 +252,9 @@ class NoteStore:
             if current is not None and current.stamps == files:
                 return current, Refresh(broken=current.problems())
             refresh = Refresh(rebuilt=problem)
-            self._write_index(self._records_for(files, current, refresh, prepared, spool))
+            written = self._write_index(self._records_for(files, current, refresh, prepared, spool))
             refresh.dropped = len(current.stamps.keys() - files.keys()) if current else 0
-            return IndexFile(self.index_path), refresh
+            return written, refresh
 
     def _records_for(
         self,
@@ -262,7 +263,7 @@ class NoteStore:
         refresh: Refresh,
         prepared: dict[str, Parts] | None,
         spool: Spool | None,
-    ) -> Iterator[bytes]:
+    ) -> Iterator[Entry]:
         """Each file's record as stored, from `current` where its stamp still matches."""
         known = current.stamps if current is not None else {}
         broken = set(current.broken) if current is not None else set()
@@ -273,7 +274,7 @@ class NoteStore:
             if current is not None and known.get(name) == files[name]:
                 if name in broken:
                     refresh.broken.append(str(current.record(name)["_error"]))
-                yield current.raw(name)
+                yield name, files[name], current.raw(name), name in broken
                 continue
             refresh.read += 1
             data, problem, parts = next(read)
@@ -281,15 +282,18 @@ class NoteStore:
                 refresh.broken.append(problem)
             if prepared is not None and parts is not None:
                 prepared[name] = parts
-            yield data
+            yield name, files[name], data, problem is not None
 
-    def _write_index(self, records: Iterable[bytes]) -> None:
-        from papernotes.note_index import index_chunks
+    def _write_index(self, entries: Iterable[Entry]) -> NotesOnDisk:
+        """Write the TinyDB index of these records; the index written."""
+        from papernotes.note_index import IndexFile
 
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             write_atomic(ignore, GITIGNORE.encode())
-        write_atomic(self.index_path, index_chunks(records))
+        written = IndexFile.empty(self.index_path)
+        write_atomic(self.index_path, written.chunks(entries))
+        return written
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:

@@ -348,3 +348,17 @@ def test_a_note_with_windows_or_old_mac_line_breaks_reads_as_written(store: Note
         assert store.get(parse_id("1706.03762")) == note
         assert store.load_file(path.name) == note
         assert {n.commentary for n in store.notes()} == {"", "first line\nsecond line"}
+
+
+def test_the_index_as_written_knows_what_reading_the_file_finds(store: NoteStore) -> None:
+    from papernotes.note_index import IndexFile
+
+    store.root.joinpath("2101.99999.yaml").write_text("id: 2101.99999\ntitle: [unclosed\n")
+    for rebuild in (True, False):
+        store.create(make_note(f"2102.0000{3 + rebuild}", "Another"))  # something to redo
+        written, _ = store._refreshed(rebuild=rebuild)
+        reread = IndexFile(store.index_path)
+        assert written.broken == reread.broken == ["2101.99999.yaml"]
+        assert written.stamps == reread.stamps and len(written) == len(reread) == 5 - rebuild
+        assert written._places == reread._places and written._names == reread._names
+        assert [written.raw(n) for n in written._names] == [reread.raw(n) for n in reread._names]
