@@ -244,11 +244,29 @@ def _loader() -> type[yaml.SafeLoader]:
 
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+    implicit = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:float"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    # What PyYAML tries on a plain scalar, by its first character: its rules for that
+    # character, then those for any (none by default), joined once rather than per scalar.
+    anywhere = tuple(implicit.get(None, []))
+    by_first = {
+        first: (*rules, *anywhere) for first, rules in implicit.items() if first is not None
+    }
+
     class Loader(base):  # type: ignore[valid-type,misc]
-        yaml_implicit_resolvers = {  # noqa: RUF012 - a class-level table, as PyYAML keeps it
-            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:float"]
-            for first, resolvers in base.yaml_implicit_resolvers.items()
-        }
+        yaml_implicit_resolvers = implicit
+
+        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> Any:
+            """PyYAML's `resolve`, quicker for scalars where no path resolver is set."""
+            if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+                return super().resolve(kind, value, implicit)
+            if implicit[0]:
+                for tag, pattern in by_first.get(value[:1], anywhere):
+                    if pattern.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
 
     return Loader
 
@@ -382,14 +400,25 @@ def _builder() -> Callable[[yaml.SafeLoader, yaml.Node, dict[int, Any]], Any]:
             return done
         built[id(node)] = _BUILDING
         value: Any
+        # Text is most of what a note holds: taken in place, without a call each.
         if kind is SequenceNode and node.tag == _SEQ:
-            value = [build(loader, item, built) for item in node.value]
+            value = [
+                item.value
+                if type(item) is ScalarNode and item.tag == _STR
+                else build(loader, item, built)
+                for item in node.value
+            ]
         elif (
             kind is MappingNode
             and node.tag == _MAP
             and all(type(key) is ScalarNode and key.tag == _STR for key, _ in node.value)
         ):
-            value = {key.value: build(loader, item, built) for key, item in node.value}
+            value = {
+                key.value: item.value
+                if type(item) is ScalarNode and item.tag == _STR
+                else build(loader, item, built)
+                for key, item in node.value
+            }
         else:
             value = loader.construct_object(node, deep=True)
         built[id(node)] = value

@@ -30,20 +30,25 @@ Record = tuple[bytes, str | None, "Parts | None"]
 Sent = tuple[int, str | None, list[int] | None, list[Any] | None, list[tuple[str, str]] | None]
 
 
-def read_record(
-    root: Path, parts: bool, item: Item, seen: set[str]
-) -> tuple[bytes, str | None, NoteParts | None]:
-    """The stored record of one note file of the folder `root`, its problem if broken, and
-    with `parts` the search index's share of the note (stems only for words not `seen`
-    before in this build, which are added to it)."""
-    from papernotes.note_index import dump_record
-    from papernotes.search_index import note_parts
-    from papernotes.store import NoteStore
+class Reader:
+    """Reads note files of the folder `root` into stored records, with `parts` also the
+    search index's share of each note."""
 
-    record = NoteStore(root)._record(*item)
-    problem = record.get("_error")
-    share = note_parts(record, seen) if parts and problem is None else None
-    return dump_record(record), problem, share
+    def __init__(self, root: Path, parts: bool) -> None:
+        from papernotes.note_index import dump_record
+        from papernotes.search_index import note_parts
+        from papernotes.store import NoteStore
+
+        self._record, self._dump = NoteStore(root)._record, dump_record
+        self._parts = note_parts if parts else None
+
+    def read(self, item: Item, seen: set[str]) -> tuple[bytes, str | None, NoteParts | None]:
+        """The record of one note file, its problem if broken, and the search index's share
+        of it (stems only for words not `seen` before in this build, then added to it)."""
+        record = self._record(*item)
+        problem = record.get("_error")
+        share = self._parts(record, seen) if self._parts and problem is None else None
+        return self._dump(record), problem, share
 
 
 class Spool:
@@ -89,14 +94,14 @@ class Spool:
 def read_records(
     root: Path, files: list[Item], *, parts: bool, spool: Spool | None = None
 ) -> Iterator[Record]:
-    """`read_record` of each file, in order: in worker processes when there are many and
+    """`Reader.read` of each file, in order: in worker processes when there are many and
     fork is available (not on Windows, nor macOS by default). With `parts`, a `spool` must
     be given: the lines of the search index stay in it until it is closed."""
     import multiprocessing
 
     if len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        seen: set[str] = set()
-        yield from (read_record(root, parts, item, seen) for item in files)
+        reader, seen = Reader(root, parts), set[str]()
+        yield from (reader.read(item, seen) for item in files)
         return
     if spool is None:
         assert not parts, "the search index's lines are spooled: give the spool to keep"
@@ -148,11 +153,12 @@ def _start_worker(folder: str) -> None:
 def _read_task(root: Path, parts: bool, items: list[Item]) -> tuple[str, int, list[Sent]]:
     """Read `items` in a worker: records, then each section's lines, go to its spool."""
     assert _worker is not None
+    reader = Reader(root, parts)
     records: list[bytes] = []
     sections: list[list[bytes]] = []
     sent: list[Sent] = []
     for item in items:
-        record, problem, share = read_record(root, parts, item, _worker.seen)
+        record, problem, share = reader.read(item, _worker.seen)
         records.append(record)
         if share is None:
             sent.append((len(record), problem, None, None, None))

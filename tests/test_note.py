@@ -391,3 +391,21 @@ def test_fast_yaml_reading_builds_an_alias_once() -> None:
 
     data = _parse_yaml("a: &x [1, 2]\nb: *x\n")
     assert data == {"a": [1, 2], "b": [1, 2]} and data["a"] is data["b"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "x", "1", "012", "1.5", "0x1F", "1_000", "190:20:30", "true", "Off", "null", "~",
+     "2019-01-01", "2019-01-01T10:00:00Z", "=", "<<", "-", "+1", ".inf", ".nan", "é"],
+)  # fmt: skip
+def test_our_tag_resolution_is_pyyaml_s(value: str) -> None:
+    import yaml
+    from yaml.resolver import BaseResolver
+
+    from papernotes.note import _loader
+
+    loader = _loader()("")
+    for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
+        for implicit in ((True, False), (False, True), (False, False)):
+            ours = loader.resolve(kind, value, implicit)
+            assert ours == BaseResolver.resolve(loader, kind, value, implicit)
