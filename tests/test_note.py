@@ -206,14 +206,29 @@ def test_pending_only_written_for_placeholders() -> None:
     assert not load_note(fetched, SOURCE).pending
 
 
-def test_authors_without_affiliations_are_written_with_the_name_only() -> None:
-    note = Note(id="1911.12246", authors=[Author("Ada Lovelace"), Author("Alan Turing", ["NPL"])])
+def test_authors_without_affiliations_are_written_as_names() -> None:
+    note = Note(
+        id="1911.12246",
+        authors=[Author("Ada Lovelace"), Author("Alan Turing", ["NPL"]), Author("null")],
+    )
     text = dump_note(note)
-    assert "- name: Ada Lovelace\n- name: Alan Turing\n  affiliations:\n  - NPL\n" in text
+    assert "- Ada Lovelace\n- name: Alan Turing\n  affiliations:\n  - NPL\n- 'null'\n" in text
     assert text.count("affiliations") == 1
     loaded = load_note(text, SOURCE)
     assert loaded.authors[0].affiliations == []
     assert loaded.authors == note.authors
+    # as earlier versions wrote them
+    older = text.replace("- Ada Lovelace", "- name: Ada Lovelace")
+    assert load_note(older, SOURCE).authors == note.authors
+
+
+def test_doi_journal_and_comment_are_written_only_when_arxiv_has_them() -> None:
+    bare = dump_note(Note(id="1911.12246", doi=None, journal_ref=None, comment=None))
+    assert not {"doi", "journal_ref", "comment"} & set(top_level_keys(bare))
+    assert load_note(bare, SOURCE).doi is None
+    full = dump_note(Note(id="1911.12246", doi="10.1/x", journal_ref="J 1", comment="4 pages"))
+    assert {"doi", "journal_ref", "comment"} <= set(top_level_keys(full))
+    assert load_note(bare + "doi: null\n", SOURCE) == load_note(bare, SOURCE)
 
 
 def test_dumping_does_not_change_the_note() -> None:

@@ -86,7 +86,7 @@ def test_a_new_version_updates_arxiv_fields_and_keeps_the_reader_fields(
     assert result.stderr.strip() == "1 of 1 note updated."
     data = load(notes_dir, "1706.03762")
     assert data["version"] == 7 and data["title"] == ATTENTION
-    assert [a["name"] for a in data["authors"]][:2] == ["Ashish Vaswani", "Noam Shazeer"]
+    assert data["authors"][:2] == ["Ashish Vaswani", "Noam Shazeer"]
     assert len(data["authors"]) == 8
     # arXiv's record as recorded, the reader's fields and keys exactly as written
     assert data == {**recorded, **READER}
