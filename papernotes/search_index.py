@@ -181,7 +181,11 @@ class LineRuns:
 
     def append_at(self, source: int | bytes, start: int, size: int) -> None:
         """Add the line of `size` bytes found at `start` of `source` (followed by "\n")."""
-        self._run(source, start, start + size + 1)
+        last = self.runs[-1] if self.runs and not self._new else None
+        if last is not None and last[0] is source and last[2] == start:
+            last[2] += size + 1  # the usual case, a line after the last: done in place
+        else:
+            self._run(source, start, start + size + 1)
         self.sizes.append(size)
 
     def _run(self, source: int | bytes, start: int, end: int) -> None:
@@ -342,6 +346,15 @@ class IndexBuilder:
         # that was prepared but not replaced here: keep them all.
         for _, _, stems in (prepared or {}).values():
             self._add_stems(stems)
+
+    @property
+    def empty(self) -> bool:
+        """True when no note has been added yet, broken ones included."""
+        return not self.rows and not self.broken
+
+    def take(self, name: str, parts: Parts) -> None:
+        """`add`, called as a mapping's item is set: with the note's file name first."""
+        self.add(parts)
 
     def add(self, parts: Parts) -> None:
         """Add one note from `note_parts` (or its lines' places in a worker's spool)."""

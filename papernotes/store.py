@@ -224,7 +224,7 @@ class NoteStore:
         self,
         *,
         rebuild: bool = False,
-        prepared: dict[str, Parts] | None = None,
+        take: Callable[[str, Parts], None] | None = None,
         spool: Spool | None = None,
         listed: dict[str, tuple[int, int]] | None = None,
     ) -> tuple[NotesOnDisk, Refresh]:
@@ -232,9 +232,10 @@ class NoteStore:
 
         The new index is streamed: records of unchanged files are copied as they are
         stored, changed files are read, and nothing is held for all notes at once. With
-        `prepared`, the search index's share of each note read is put there by name (its
-        lines may be left in `spool`). `listed` is the folder's listing, made by a caller
-        holding the lock (listing 100,000 files takes a fifth of a second).
+        `take`, the search index's share of each note read is given to it with the note's
+        file name, in name order (its lines may be left in `spool`). `listed` is the
+        folder's listing, made by a caller holding the lock (listing 100,000 files takes a
+        fifth of a second).
         """
         from papernotes.note_index import IndexFile, open_index
 
@@ -252,7 +253,7 @@ class NoteStore:
             if current is not None and current.stamps == files:
                 return current, Refresh(broken=current.problems())
             refresh = Refresh(rebuilt=problem)
-            written = self._write_index(self._records_for(files, current, refresh, prepared, spool))
+            written = self._write_index(self._records_for(files, current, refresh, take, spool))
             refresh.dropped = len(current.stamps.keys() - files.keys()) if current else 0
             return written, refresh
 
@@ -261,7 +262,7 @@ class NoteStore:
         files: dict[str, tuple[int, int]],
         current: NotesOnDisk | None,
         refresh: Refresh,
-        prepared: dict[str, Parts] | None,
+        take: Callable[[str, Parts], None] | None,
         spool: Spool | None,
     ) -> Iterator[Entry]:
         """Each file's record as stored, from `current` where its stamp still matches."""
@@ -269,7 +270,7 @@ class NoteStore:
         broken = set(current.broken) if current is not None else set()
         names = sorted(files)
         changed = [(name, files[name]) for name in names if known.get(name) != files[name]]
-        read = read_records(self.root, changed, parts=prepared is not None, spool=spool)
+        read = read_records(self.root, changed, parts=take is not None, spool=spool)
         for name in names:
             if current is not None and known.get(name) == files[name]:
                 if name in broken:
@@ -280,8 +281,8 @@ class NoteStore:
             data, problem, parts = next(read)
             if problem is not None:
                 refresh.broken.append(problem)
-            if prepared is not None and parts is not None:
-                prepared[name] = parts
+            if take is not None and parts is not None:
+                take(name, parts)
             yield name, files[name], data, problem is not None
 
     def _write_index(self, entries: Iterable[Entry]) -> NotesOnDisk:
@@ -338,13 +339,15 @@ class NoteStore:
         from papernotes.search_index import SEARCH_INDEX_NAME, IndexBuilder, SearchIndex
 
         path = self.root / SEARCH_INDEX_NAME
-        files = self._scan()
+        # Listed now for the quick check that the index is current; a rebuild lists the
+        # folder once it holds the lock (listing 100,000 files takes a fifth of a second).
+        files = {} if rebuild else self._scan()
         current = None if rebuild else _open_search_index(path)
         if current is not None and current.is_current(files):
             if on_refresh:
                 on_refresh(Refresh(broken=current.problems))
             return current
-        if not files and not path.exists():
+        if not (files or path.exists() or (rebuild and self.root.is_dir())):
             return SearchIndex(IndexBuilder().to_bytes())
         with self.lock(), Spool() as spool:  # another process may have updated it meanwhile
             current = None if rebuild else _open_search_index(path)
@@ -364,14 +367,17 @@ class NoteStore:
             else:  # no usable index, or most notes changed: start from the TinyDB refresh
                 # The notes read come with their words; workers leave their lines in the
                 # spool until the index is written.
+                builder = builder or IndexBuilder()
                 prepared: dict[str, Parts] = {}
+                # Into a new index, the notes read go in as they are read (in name order);
+                # `sync` adds the rest. Into an old one, `sync` puts them in place.
+                take = builder.take if builder.empty else prepared.__setitem__
                 files = self._scan()  # again, now that no other process can write
                 on_disk, refresh = self._refreshed(
-                    rebuild=rebuild, prepared=prepared, spool=spool, listed=files
+                    rebuild=rebuild, take=take, spool=spool, listed=files
                 )
                 if on_refresh:
                     on_refresh(refresh)
-                builder = builder or IndexBuilder()
                 builder.sync(on_disk, prepared)
             builder.files = files
             write_atomic(path, builder.chunks())

@@ -128,3 +128,29 @@ def test_workers_leave_no_spool_behind(tmp_path: Path, monkeypatch: pytest.Monke
     assert list(temporary.iterdir()) == []
     assert len(store.search_index().listed(range(40))) == 40
     shutil.rmtree(temporary)
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
+def test_a_search_index_made_beside_a_partly_current_tinydb_index_holds_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    import papernotes.reading as reading
+
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 1 if parallel else 10**9)
+    store = NoteStore(tmp_path / "notes")
+    for number in range(1, 41):
+        store.create(note(number, f"Title {number}"))
+    store.root.joinpath("1905.00050.yaml").write_text("id: [broken\n")
+    store.search_index()
+    (store.root / SEARCH_INDEX_NAME).unlink()
+    for number in (2, 20):  # the TinyDB index is now stale for these two only
+        store.save(note(number, f"Edited title {number}"))
+        path = store.path_for(parse_id(f"1905.{number:05d}"))
+        os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
+
+    made, reports = by_file(store.search_index()), []
+    store.search_index(reports.append)
+    store.reindex()
+    assert made == by_file(SearchIndex.open(store.root / SEARCH_INDEX_NAME))
+    assert len(made) == 40 and "edited title 20" in str(made["1905.00020.yaml"])
+    assert len(reports[0].broken) == 1
