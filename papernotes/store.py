@@ -349,7 +349,10 @@ class NoteStore:
             return current
         if not (files or path.exists() or (rebuild and self.root.is_dir())):
             return SearchIndex(IndexBuilder().to_bytes())
-        with self.lock(), Spool() as spool:  # another process may have updated it meanwhile
+        with (
+            self.lock(),
+            Spool(self.root) as spool,
+        ):  # another process may have updated it meanwhile
             current = None if rebuild else _open_search_index(path)
             if current is not None and current.is_current(files):
                 if on_refresh:

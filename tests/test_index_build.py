@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -113,21 +111,34 @@ def test_an_edited_index_holds_what_a_rebuilt_one_holds(
     assert "edited title 30" in str(edited["1905.00030.yaml"])
 
 
-def test_workers_leave_no_spool_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_spool_in_the_notes_folder_and_leave_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import papernotes.reading as reading
 
     monkeypatch.setattr(reading, "PARALLEL_FROM", 1)
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     store = NoteStore(tmp_path / "notes")
     for number in range(1, 41):
         store.create(note(number, f"Title {number}"))
+    before = set(store.root.iterdir())
+    spools = []
+    real_start = reading.Spool.start
+
+    def start(self: reading.Spool) -> str:
+        spools.append(Path(real_start(self)))
+        return str(spools[-1])
+
+    monkeypatch.setattr(reading.Spool, "start", start)
     store.reindex()
     store.refresh(rebuild=True)  # the TinyDB index alone: records only
-    assert list(temporary.iterdir()) == []
+    assert len(spools) > 1 and {p.parent for p in spools} == {store.root}
+    assert all(p.name.startswith(".spool-") and p.name.endswith(".tmp") for p in spools)
+    assert {p.name for p in set(store.root.iterdir()) - before} == {
+        ".index.json",
+        ".search.idx",
+        ".gitignore",
+    }
     assert len(store.search_index().listed(range(40))) == 40
-    shutil.rmtree(temporary)
 
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
