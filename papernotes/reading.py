@@ -66,10 +66,14 @@ class Spool:
         self._fds: dict[str, int] = {}
 
     def start(self) -> str:
-        """The folder, made now if it was not yet."""
+        """The folder, made now if it was not yet. Called with the folder's write lock
+        held, as every spool is used: any other spool is a killed process's, and goes."""
         if self.folder is None:
+            import shutil
             import tempfile
 
+            for left in self.root.glob(".spool-*.tmp"):
+                shutil.rmtree(left, ignore_errors=True)
             self.folder = tempfile.mkdtemp(prefix=".spool-", suffix=".tmp", dir=self.root)
         return self.folder
 

@@ -111,7 +111,7 @@ def test_an_edited_index_holds_what_a_rebuilt_one_holds(
     assert "edited title 30" in str(edited["1905.00030.yaml"])
 
 
-def test_workers_spool_in_the_notes_folder_and_leave_nothing_behind(
+def test_workers_spool_in_the_notes_folder_and_leave_nothing_behind_or_left_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import papernotes.reading as reading
@@ -120,7 +120,10 @@ def test_workers_spool_in_the_notes_folder_and_leave_nothing_behind(
     store = NoteStore(tmp_path / "notes")
     for number in range(1, 41):
         store.create(note(number, f"Title {number}"))
-    before = set(store.root.iterdir())
+    left = store.root / ".spool-killed.tmp"  # by a process killed while it read
+    left.mkdir()
+    (left / "1234.spool").write_bytes(b"x" * 1000)
+    before = set(store.root.iterdir()) - {left}
     spools = []
     real_start = reading.Spool.start
 
