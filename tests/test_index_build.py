@@ -11,7 +11,7 @@ import pytest
 from papernotes.ids import parse_id
 from papernotes.note import Author, Note
 from papernotes.search_index import EDITABLE, FILE, SEARCH_INDEX_NAME, LineRuns, SearchIndex
-from papernotes.store import NoteStore
+from papernotes.store import NoteStore, Refresh
 
 
 def written(lines: LineRuns) -> list[bytes]:
@@ -76,7 +76,7 @@ def note(number: int, title: str) -> Note:
 def by_file(index: SearchIndex) -> dict[str, tuple[object, ...]]:
     """Everything the index holds of each note, by note file: order left out."""
     lines = {name: index.section(name).split(b"\n") for name in EDITABLE if name != "shown"}
-    found = {}
+    found: dict[str, tuple[object, ...]] = {}
     for position in range(index.notes):
         row = index.row(position)
         kept = tuple(lines[name][position] for name in lines)
@@ -84,31 +84,66 @@ def by_file(index: SearchIndex) -> dict[str, tuple[object, ...]]:
     return found
 
 
-@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
-def test_an_edited_index_holds_what_a_rebuilt_one_holds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
-) -> None:
+def collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, *, parallel: bool
+) -> NoteStore:
+    """A notes folder of `count` notes, read by workers (however few) or in one process."""
     import papernotes.reading as reading
 
     monkeypatch.setattr(reading, "PARALLEL_FROM", 1 if parallel else 10**9)
     store = NoteStore(tmp_path / "notes")
-    for number in range(1, 61):
+    for number in range(1, count + 1):
         store.create(note(number, f"Title {number}"))
+    return store
+
+
+def edit(store: NoteStore, number: int) -> None:
+    """Give note `number` a new title, and its file a later time."""
+    store.save(note(number, f"Edited title {number}"))
+    path = store.path_for(parse_id(f"1905.{number:05d}"))
+    os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
+
+
+def rebuilt(store: NoteStore) -> dict[str, tuple[object, ...]]:
+    store.reindex()
+    return by_file(SearchIndex.open(store.root / SEARCH_INDEX_NAME))
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
+def test_an_edited_index_holds_what_a_rebuilt_one_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    store = collection(tmp_path, monkeypatch, 60, parallel=parallel)
     store.search_index()
     for number in (3, 4, 5, 30, 60):  # a run of edits, one alone, the last
-        edited = note(number, f"Edited title {number}")
-        store.save(edited)
-        path = store.path_for(parse_id(edited.id))
-        os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
+        edit(store, number)
     store.remove(parse_id("1905.00010"))
     store.create(note(99, "A new one"))
 
     edited_index = store.search_index()  # a few changed: the index is edited, not rebuilt
     assert edited_index.notes == 60
     edited = by_file(edited_index)
-    store.reindex()
-    assert edited == by_file(SearchIndex.open(store.root / SEARCH_INDEX_NAME))
+    assert edited == rebuilt(store)
     assert "edited title 30" in str(edited["1905.00030.yaml"])
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
+def test_a_search_index_made_beside_a_partly_current_tinydb_index_holds_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    store = collection(tmp_path, monkeypatch, 40, parallel=parallel)
+    store.root.joinpath("1905.00050.yaml").write_text("id: [broken\n")
+    store.search_index()
+    (store.root / SEARCH_INDEX_NAME).unlink()
+    for number in (2, 20):  # the TinyDB index is now stale for these two only
+        edit(store, number)
+
+    made = by_file(store.search_index())
+    reports: list[Refresh] = []
+    store.search_index(reports.append)  # current now: what is broken comes from the index
+    assert made == rebuilt(store)
+    assert len(made) == 40 and "edited title 20" in str(made["1905.00020.yaml"])
+    assert len(reports[0].broken) == 1
 
 
 def test_workers_spool_in_the_notes_folder_and_leave_nothing_behind_or_left_over(
@@ -116,10 +151,7 @@ def test_workers_spool_in_the_notes_folder_and_leave_nothing_behind_or_left_over
 ) -> None:
     import papernotes.reading as reading
 
-    monkeypatch.setattr(reading, "PARALLEL_FROM", 1)
-    store = NoteStore(tmp_path / "notes")
-    for number in range(1, 41):
-        store.create(note(number, f"Title {number}"))
+    store = collection(tmp_path, monkeypatch, 40, parallel=True)
     left = store.root / ".spool-killed.tmp"  # by a process killed while it read
     left.mkdir()
     (left / "1234.spool").write_bytes(b"x" * 1000)
@@ -142,29 +174,3 @@ def test_workers_spool_in_the_notes_folder_and_leave_nothing_behind_or_left_over
         ".gitignore",
     }
     assert len(store.search_index().listed(range(40))) == 40
-
-
-@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
-def test_a_search_index_made_beside_a_partly_current_tinydb_index_holds_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
-) -> None:
-    import papernotes.reading as reading
-
-    monkeypatch.setattr(reading, "PARALLEL_FROM", 1 if parallel else 10**9)
-    store = NoteStore(tmp_path / "notes")
-    for number in range(1, 41):
-        store.create(note(number, f"Title {number}"))
-    store.root.joinpath("1905.00050.yaml").write_text("id: [broken\n")
-    store.search_index()
-    (store.root / SEARCH_INDEX_NAME).unlink()
-    for number in (2, 20):  # the TinyDB index is now stale for these two only
-        store.save(note(number, f"Edited title {number}"))
-        path = store.path_for(parse_id(f"1905.{number:05d}"))
-        os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
-
-    made, reports = by_file(store.search_index()), []
-    store.search_index(reports.append)
-    store.reindex()
-    assert made == by_file(SearchIndex.open(store.root / SEARCH_INDEX_NAME))
-    assert len(made) == 40 and "edited title 20" in str(made["1905.00020.yaml"])
-    assert len(reports[0].broken) == 1
