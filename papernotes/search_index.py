@@ -242,7 +242,7 @@ class LineRuns:
 def _pread(fd: int, start: int, end: int) -> bytes:
     data = os.pread(fd, end - start, start)
     if len(data) != end - start:
-        raise ValueError("a file the index is copied from was cut short")
+        raise OSError("a file the search index is copied from was cut short while read")
     return data
 
 

@@ -242,7 +242,7 @@ class NoteStore:
         files = self._scan() if listed is None else listed
         if not files and not self.index_path.exists():
             return IndexFile.empty(self.index_path), Refresh()
-        current = None if rebuild or listed else open_index(self.index_path)[0]
+        current = None if rebuild or listed is not None else open_index(self.index_path)[0]
         if current is not None and current.stamps == files:
             return current, Refresh(broken=current.problems())
         with self.lock():  # compare again: another process may have written meanwhile
@@ -349,10 +349,8 @@ class NoteStore:
             return current
         if not (files or path.exists() or (rebuild and self.root.is_dir())):
             return SearchIndex(IndexBuilder().to_bytes())
-        with (
-            self.lock(),
-            Spool(self.root) as spool,
-        ):  # another process may have updated it meanwhile
+        # Under the lock, look again: another process may have updated it meanwhile.
+        with self.lock(), Spool(self.root) as spool:
             current = None if rebuild else _open_search_index(path)
             if current is not None and current.is_current(files):
                 if on_refresh:
