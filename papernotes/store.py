@@ -347,7 +347,7 @@ class NoteStore:
             if on_refresh:
                 on_refresh(Refresh(broken=current.problems))
             return current
-        if not (files or path.exists() or (rebuild and self.root.is_dir())):
+        if not (files or path.exists() or (rebuild and self._holds_a_note())):
             return SearchIndex(IndexBuilder().to_bytes())
         # Under the lock, look again: another process may have updated it meanwhile.
         with self.lock(), Spool(self.root) as spool:
@@ -396,6 +396,14 @@ class NoteStore:
         gone = set(known) - set(files)
         builder.update(changed, lambda name: self._record(name, files[name]), gone)
         return True
+
+    def _holds_a_note(self) -> bool:
+        """True if the folder holds a note file (the listing stops at the first)."""
+        try:
+            with os.scandir(self.root) as entries:
+                return any(e.name[-5:] == ".yaml" and e.name[0] != "." for e in entries)
+        except OSError:
+            return False
 
     def _scan(self) -> dict[str, tuple[int, int]]:
         """file name -> (mtime_ns, size) of every note file.

@@ -153,7 +153,13 @@ def test_temporary_and_hidden_files_are_not_notes(store: NoteStore) -> None:
 def test_empty_or_missing_folder_has_no_notes_and_creates_nothing(tmp_path: Path) -> None:
     store = NoteStore(tmp_path / "nowhere")
     assert store.notes() == []
+    assert store.reindex().read == 0
     assert not (tmp_path / "nowhere").exists()
+    (tmp_path / "empty").mkdir()
+    store = NoteStore(tmp_path / "empty")
+    assert store.notes() == [] and store.search_index().notes == 0
+    assert store.reindex().read == 0
+    assert list((tmp_path / "empty").iterdir()) == []
 
 
 def test_remove(store: NoteStore) -> None:
