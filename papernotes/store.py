@@ -106,6 +106,11 @@ def _open_search_index(path: Path) -> SearchIndex | None:
         return None
 
 
+def _is_note_file(name: str) -> bool:
+    """A note file's name: `*.yaml`, not hidden (drafts, spools and temporary files are)."""
+    return name[-5:] == ".yaml" and name[0] != "."
+
+
 def _read_text(path: str) -> str:
     """A file's UTF-8 text, in a third of the time of `Path.read_text` (a first index reads
     every note). Line breaks are left as they are: YAML reads `\r\n` and `\r` as `\n`."""
@@ -401,7 +406,7 @@ class NoteStore:
         """True if the folder holds a note file (the listing stops at the first)."""
         try:
             with os.scandir(self.root) as entries:
-                return any(e.name[-5:] == ".yaml" and e.name[0] != "." for e in entries)
+                return any(_is_note_file(entry.name) for entry in entries)
         except OSError:
             return False
 
@@ -420,7 +425,7 @@ class NoteStore:
         except OSError as err:
             raise PapernotesError(f"{self.root}: cannot read the notes folder ({err})") from None
         try:
-            names = [n for n in os.listdir(folder) if n[-5:] == ".yaml" and n[0] != "."]
+            names = list(filter(_is_note_file, os.listdir(folder)))
             found: dict[str, tuple[int, int]] = {}
             for name in names:
                 try:
@@ -436,7 +441,7 @@ class NoteStore:
     def _scan_entries(self) -> dict[str, tuple[int, int]]:
         found = {}
         for entry in os.scandir(self.root):
-            if entry.name[-5:] == ".yaml" and entry.name[0] != ".":
+            if _is_note_file(entry.name):
                 with contextlib.suppress(OSError):
                     stat = entry.stat()
                     if S_ISREG(stat.st_mode):
