@@ -599,11 +599,7 @@ class SearchIndex:
 
     def shown(self, position: int) -> dict[str, Any]:
         """What a result line shows of the note at `position` (see SHOWN), as indexed."""
-        starts = self._line_starts("shown")
-        start = self.spans["shown"][0]
-        data: dict[str, Any] = orjson.loads(
-            self.data[start + starts[position] : start + starts[position + 1] - 1]
-        )
+        data: dict[str, Any] = self._line("shown", position)
         return data
 
     def _line(self, name: str, position: int) -> Any:
