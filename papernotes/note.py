@@ -246,19 +246,17 @@ def _loader() -> type[yaml.SafeLoader]:
 
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    implicit = {
+    table = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:float"]
         for first, resolvers in base.yaml_implicit_resolvers.items()
     }
     # What PyYAML tries on a plain scalar, by its first character: its rules for that
     # character, then those for any (none by default), joined once rather than per scalar.
-    anywhere = tuple(implicit.get(None, []))
-    by_first = {
-        first: (*rules, *anywhere) for first, rules in implicit.items() if first is not None
-    }
+    anywhere = tuple(table.get(None, []))
+    by_first = {first: (*rules, *anywhere) for first, rules in table.items() if first is not None}
 
     class Loader(base):  # type: ignore[valid-type,misc]
-        yaml_implicit_resolvers = implicit
+        yaml_implicit_resolvers = table
 
         def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> Any:
             """PyYAML's `resolve`, quicker for scalars where no path resolver is set."""
