@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format check bench help clean
+.PHONY: install demo test lint format check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,6 @@ check: lint test ## Everything CI cares about
 
 bench: $(STAMP) ## Time every command at 100 to 100,000 notes, beside papis and pubs (slow)
 	$(BIN)/python benchmarks/bench.py --write
-
-help: $(STAMP) ## Store the help texts printed without loading the CLI (after changing any help)
-	$(BIN)/python -c "from papernotes.entry import write_help_texts; write_help_texts('papernotes/help_texts.py')"
-	$(BIN)/ruff format -q papernotes/help_texts.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench

@@ -7,12 +7,13 @@ act on (the message says how), 2 a malformed command line or setting.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -21,8 +22,9 @@ from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.ids import parse_id
 from papernotes.listing import SortKey
-from papernotes.note import Note
-from papernotes.store import NoteStore, Refresh, note_data
+
+if TYPE_CHECKING:
+    from papernotes.index import Collection, SyncReport
 
 HELP = """Reading notes on arXiv papers, kept as plain YAML files.
 
@@ -50,6 +52,9 @@ class _Group(TyperGroup):
             raise typer.Exit(1) from None
         except OSError as err:  # disk full, permissions: not a bug, and not worth a traceback
             _say(f"Error: {err.filename or ''} {err.strerror or err}".strip())
+            raise typer.Exit(1) from None
+        except sqlite3.DatabaseError as err:  # the index went bad while in use
+            _say(f"Error: the index in the notes folder is damaged ({err}); run papernotes reindex")
             raise typer.Exit(1) from None
 
 
@@ -107,19 +112,29 @@ def root(
     ] = False,
 ) -> None:
     """Reading notes on arXiv papers, kept as plain YAML files."""
-    ctx.obj = NoteStore(notes_dir)
+    from papernotes.index import Collection
+
+    ctx.obj = Collection(notes_dir)
+    ctx.call_on_close(ctx.obj.close)
 
 
-def _store(ctx: typer.Context) -> NoteStore:
-    store: NoteStore = ctx.find_root().obj
-    return store
+def _collection(ctx: typer.Context, *, synced: bool = True, whole: bool = True) -> Collection:
+    """The collection of `--dir`; with `synced`, its indexes brought up to date first and
+    what they could not take reported (the unreadable notes only by commands that read
+    the `whole` collection: a command on one note reports that one's problem itself)."""
+    collection: Collection = ctx.find_root().obj
+    if synced:
+        _report(collection.sync(), broken=whole)
+    return collection
 
 
-def _report(refresh: Refresh) -> None:
-    if refresh.rebuilt:
-        _say(f"Note: {refresh.rebuilt}.")
-    for problem in refresh.broken:
+def _report(report: SyncReport, *, broken: bool = True) -> None:
+    if report.rebuilt:
+        _say(f"Note: {report.rebuilt}.")
+    for problem in report.broken if broken else ():
         _skipped(problem)
+    for duplicate in report.duplicates:
+        _say(f"Warning: {duplicate}")
 
 
 def _skipped(problem: object) -> None:
@@ -211,7 +226,7 @@ def add(
     from papernotes.display import make_console, outcome_text
     from papernotes.intake import add_papers
 
-    store = _store(ctx)
+    store = _collection(ctx, synced=False).store
     source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
     if source_file is not None:
         ids = [*ids, *_mentioned_ids(source_file)]
@@ -282,19 +297,25 @@ def refresh(
 
     if not (papers or everything or pending):
         raise UsageError("say which notes to refresh: ids, --all or --pending")
-    store = _store(ctx)
+    collection = _collection(ctx)
     source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
     if papers:
         chosen = {i.base: i for i in map(parse_id, papers)}  # one per paper, however typed
-        notes = [store.get(i) for i in chosen.values()]
+        notes = [collection.note(i) for i in chosen.values()]
     else:
-        notes = [n for n in store.notes(on_refresh=_report) if everything or n.pending]
+        notes = collection.notes([e.rowid for e in collection.entries(pending=not everything)])
+        notes.sort(key=lambda n: n.id)
     if not notes:
         _say("No placeholder notes to complete." if pending else "No notes to refresh.")
         return
     with _progress() as (on_total, on_progress):
         changes = refresh_notes(
-            store, source, notes, dry_run=dry_run, on_total=on_total, on_progress=on_progress
+            collection.store,
+            source,
+            notes,
+            dry_run=dry_run,
+            on_total=on_total,
+            on_progress=on_progress,
         )
     for change in changes:
         line = f"{change.status:<10} {change.arxiv_id!s:<16}  {change.describe()}".rstrip()
@@ -321,7 +342,7 @@ def show(
     """
     from papernotes.display import make_console, print_note
 
-    note = _store(ctx).get(parse_id(paper))
+    note = _collection(ctx, whole=False).note(parse_id(paper))
     if as_json:
         _print_json(note.to_dict())
     else:
@@ -353,38 +374,26 @@ def list_notes(
     Example: papernotes list --tag attention --year 2017..2019
     """
     from papernotes.display import make_console, print_listing
-    from papernotes.listing import ordered, parse_years, select
+    from papernotes.listing import parse_years
 
     years = parse_years(year) if year else None
-    store = _store(ctx)
-    index = store.search_index(on_refresh=_report)  # what is chosen by, and what a line shows
-    filtered = bool(tag or category or year)
-    if not (as_json or filtered or oldest) and sort is SortKey.ADDED:
-        positions: Iterable[int] = index.newest()  # the order kept in the index: no row read
-    else:
-        entries = ordered(
-            select(index.entries(), tags=tag, category=category, years=years),
-            sort,
-            oldest_first=oldest,
-        )
-        positions = [e.position for e in entries]
-    if as_json:  # whole notes: from the TinyDB index, one at a time
+    collection = _collection(ctx)
+    entries = collection.entries(tags=tag, category=category, years=years, sort=sort, oldest=oldest)
+    if as_json:  # whole notes, a batch at a time
         from papernotes.display import print_json_array
 
-        on_disk = store.note_index()
-        print_json_array(note_data(on_disk.record(e.file)) for e in entries if e.file in on_disk)
-        found = bool(entries)
-    else:
-        lines = index.listed(positions)
-        if lines:
-            print_listing(make_console(), lines)
-        found = bool(lines)
-    if not found:
-        _say(
-            "No notes match these filters."
-            if filtered and index.notes
-            else f"No notes in {store.root}/ yet: add one with  papernotes add 1706.03762"
-        )
+        rowids = [e.rowid for e in entries]
+        batches = (collection.records(rowids[i : i + 500]) for i in range(0, len(rowids), 500))
+        print_json_array(record for batch in batches for record in batch)
+    elif entries:
+        print_listing(make_console(), entries)
+    if not entries:
+        if (tag or category or year) and len(collection):
+            _say("No notes match these filters.")
+        elif collection.report.broken:
+            _say(f"No readable notes in {collection.root}/: see the warnings above.")
+        else:
+            _say(f"No notes in {collection.root}/ yet: add one with  papernotes add 1706.03762")
 
 
 @app.command(context_settings={"ignore_unknown_options": True})
@@ -394,8 +403,8 @@ def search(
         list[str],
         typer.Argument(
             metavar="QUERY",
-            help='Words (all must match), "a phrase", -excluded, prefix*, and fields '
-            "title: author: tag: cat: year:2017..2019 id:",
+            help='Words (all must match), a OR b, (groups), "a phrase", -excluded, prefix*, '
+            "and fields title: author: tag: cat: year:2017..2019 id:",
             show_default=False,
         ),
     ],
@@ -410,19 +419,17 @@ def search(
     Examples:
       papernotes search lottery ticket author:morcos year:2019..2020
       papernotes search '"attention heads"' tag:bert -syntax
+      papernotes search '(vae OR autoencoder) -gan' year:2019..
 
     Case, accents and word endings do not matter (wubben finds Wübben, ticket finds
-    tickets); Russian and other scripts work the same way. Best matches first: hits in
-    the title, TL;DR and tags count most.
+    tickets, Renyi finds R\\'{e}nyi); Russian and other scripts work the same way.
+    Best matches first: hits in the title, TL;DR and tags count most.
     """
     from papernotes.display import make_console, print_results
-    from papernotes.search import parse_query, search_notes
+    from papernotes.search import parse_query
 
     query = parse_query(" ".join(words))
-    store = _store(ctx)
-    index = store.search_index(on_refresh=_report)
-    load = (lambda name: _load(store, name)) if as_json else None  # JSON: whole notes
-    found, total = search_notes(index, query, limit, load)
+    found, total = _collection(ctx).search(query, limit)
     if as_json:
         _print_json([{**r.note.to_dict(), "score": r.score, "snippet": r.snippet} for r in found])
     else:
@@ -485,17 +492,9 @@ def export(
     """
     from papernotes.export import render_chunks
     from papernotes.exporting import Selection, choose, write_export
-    from papernotes.search import parse_query, search_notes
 
-    store = _store(ctx)
     selection = Selection(papers, tag, query, everything)
-
-    def search(text: str) -> list[Note]:
-        index = store.search_index(on_refresh=_report)
-        found, _ = search_notes(index, parse_query(text), None, lambda name: _load(store, name))
-        return [result.note for result in found]
-
-    notes = choose(store, selection, search=search, on_refresh=_report)
+    notes = choose(_collection(ctx), selection)
     if not notes:
         raise PapernotesError(f"no notes match {selection.describe()}")
     if output is None:
@@ -504,15 +503,6 @@ def export(
     written = write_export(notes, fmt.value, output, title=title, force=force)
     where = output if len(written) == 1 else f"{len(written)} files in {output}"
     _say(f"Exported {_count(len(notes), 'note')} to {where}.")
-
-
-def _load(store: NoteStore, name: str) -> Note | None:
-    """A note by file name for search results; None (with a warning) if it went bad."""
-    try:
-        return store.load_file(name)
-    except PapernotesError as err:  # changed since the index was checked
-        _skipped(err)
-        return None
 
 
 @app.command()
@@ -529,7 +519,7 @@ def edit(
     """
     from papernotes.editing import EditResult, edit_note, editor_command
 
-    store = _store(ctx)
+    store = _collection(ctx, synced=False).store
 
     def retry(problem: str) -> bool:
         _say(f"Error: {problem}")
@@ -560,12 +550,12 @@ def remove(
     from papernotes.display import title_of
     from papernotes.text import safe
 
-    store = _store(ctx)
-    chosen = [parse_id(p) for p in papers]
+    collection = _collection(ctx, whole=False)
+    chosen = list({i.base: i for i in map(parse_id, papers)}.values())
     titles = []
     for arxiv_id in chosen:
         try:
-            titles.append(title_of(store.get(arxiv_id)))
+            titles.append(title_of(collection.note(arxiv_id)))
         except NoteFileError:  # a broken note can still be removed
             titles.append("(unreadable note)")
     if not yes:
@@ -574,8 +564,7 @@ def remove(
         listing = "\n".join(f"  {i.base}  {safe(t)}" for i, t in zip(chosen, titles, strict=True))
         typer.confirm(f"Delete {len(chosen)} note(s)?\n{listing}\n", abort=True)
     for arxiv_id in chosen:
-        store.remove(arxiv_id)
-        print(f"removed {arxiv_id.base}")
+        print(f"removed {arxiv_id.base}  {safe(str(collection.remove(arxiv_id)))}")
 
 
 @app.command()
@@ -594,7 +583,7 @@ def check(
     from papernotes.checking import check_notes
     from papernotes.text import safe
 
-    report = check_notes(_store(ctx))
+    report = check_notes(_collection(ctx, synced=False).store)
     if as_json:
         _print_json(
             {
@@ -621,34 +610,16 @@ def reindex(ctx: typer.Context) -> None:
 
     Commands keep the index current by themselves; this is for peace of mind.
     """
-    store = _store(ctx)
-    refresh = store.reindex()
-    for problem in refresh.broken:
-        _skipped(problem)
-    print(f"Indexed {refresh.read - len(refresh.broken)} notes in {store.root}/.")
+    collection = _collection(ctx, synced=False)
+    report = collection.sync(rebuild=True)
+    _report(report)
+    print(f"Indexed {_count(len(collection), 'note')} in {collection.root}/.")
 
 
 def main() -> None:
-    """Entry point of the `papernotes` command.
-
-    It ends with `os._exit` once output is flushed: tearing down the interpreter with
-    Typer, rich and the rest loaded takes longer (about 70 ms here) than most commands.
-    Every file papernotes writes is complete and closed before a command returns.
-    """
+    """Entry point of the `papernotes` command."""
     try:
         app()
-        code = 0
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        if isinstance(done.code, str):
-            print(done.code, file=sys.stderr)
-    except BrokenPipeError:
+    except BrokenPipeError:  # raised while Python flushes what a closed pipe no longer takes
         _silence_stdout()
-        code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        code = code or 1
-    os._exit(code)
+        sys.exit(1)

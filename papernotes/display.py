@@ -14,12 +14,14 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from papernotes.listing import byline, title_line
 from papernotes.note import Note
-from papernotes.text import safe, tsv_cell
+from papernotes.tex import to_unicode
+from papernotes.text import CELL, safe, tsv_cell, tsv_lines
 
 if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.text import Text
 
+    from papernotes.index import Entry
     from papernotes.intake import Outcome
     from papernotes.search import Result
 
@@ -104,17 +106,24 @@ def make_progress() -> Progress:
 
 
 def title_of(note: Note) -> str:
-    """The title, or a marker for a placeholder whose metadata is still pending."""
-    return title_line(note.title, note.pending)
+    """The title (its TeX read as Unicode), or a marker for a placeholder whose metadata is
+    still pending."""
+    return title_line(to_unicode(note.title), note.pending)
 
 
 def first_author(note: Note) -> str:
-    """`Vaswani et al.` style: the first author's name, and 'et al.' when there are more."""
-    return byline([a.name for a in note.authors])
+    """`Vaswani et al.` style: the first author's name (its TeX read as Unicode), and
+    'et al.' when there are more."""
+    names = [a.name for a in note.authors]
+    return byline([to_unicode(names[0]), *names[1:]] if names else names)
 
 
 def note_body(note: Note) -> Text:
-    """Every field of a note as styled text (styles vanish in a pipe, the words stay)."""
+    """Every field of a note as styled text (styles vanish in a pipe, the words stay).
+
+    TeX in arXiv's fields (title, authors, abstract, comment, journal reference) is shown
+    as the characters it stands for; the reader's own fields are shown as written.
+    """
     from rich.text import Text
 
     text = Text()
@@ -135,15 +144,18 @@ def note_body(note: Note) -> Text:
     text.append(safe(title_of(note)) + "\n", style="bold")
     version = f"v{note.version}" if note.version else ""
     line("arXiv", f"{note.id}{version}")
-    line("Authors", "; ".join(_author(a.name, a.affiliations) for a in note.authors))
+    authors = [
+        _author(to_unicode(a.name), list(map(to_unicode, a.affiliations))) for a in note.authors
+    ]
+    line("Authors", "; ".join(authors))
     categories = [c for c in note.categories if c != note.primary_category]
     line("Category", ", ".join([note.primary_category, *categories]).strip(", "))
     line("Published", _date(note.published))
     if note.updated != note.published:
         line("Updated", _date(note.updated))
     line("DOI", note.doi)
-    line("Journal", note.journal_ref)
-    line("Comment", note.comment)
+    line("Journal", to_unicode(note.journal_ref or ""))
+    line("Comment", to_unicode(note.comment or ""))
     line("Link", note.url)
     line("PDF", note.pdf_url)
     line("Tags", " ".join(f"#{t}" for t in note.tags))
@@ -159,7 +171,7 @@ def note_body(note: Note) -> Text:
     section("Commentary", note.commentary)
     if not (note.tldr or note.findings or note.commentary):
         text.append(f"\nNo notes yet: papernotes edit {note.id}\n", style="dim")
-    section("Abstract", note.abstract)
+    section("Abstract", to_unicode(note.abstract))
     for key, value in note.extra.items():
         line(str(key), value if isinstance(value, str) else to_json(value).replace("\n", " "))
     text.rstrip()
@@ -177,11 +189,11 @@ def print_note(console: Output, note: Note) -> None:
         console.print(body)
 
 
-def print_listing(console: Output, lines: Sequence[str]) -> None:
-    """`list`: a table on a terminal; the tab-separated lines as they are otherwise (id,
-    year, title, authors, tags: see `search_index.listed_line`)."""
+def print_listing(console: Output, entries: Sequence[Entry]) -> None:
+    """`list`: a table on a terminal; tab-separated lines otherwise (id, year, title,
+    first author, tags)."""
     if not console.is_terminal:
-        console.file.write("".join([line + "\n" for line in lines]))
+        console.file.write(tsv_lines([entry.line for entry in entries]))
         return
     from rich.table import Table
     from rich.text import Text
@@ -195,8 +207,8 @@ def print_listing(console: Output, lines: Sequence[str]) -> None:
         ("tags", {"style": "green", "ratio": 1}),
     ):
         table.add_column(name, **options)
-    for line in lines:
-        table.add_row(*(Text(cell) for cell in line.split("\t")))
+    for entry in entries:
+        table.add_row(*(Text(safe(cell)) for cell in entry.line.split(CELL)))
     console.print(table)
 
 

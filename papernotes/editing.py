@@ -81,13 +81,14 @@ def edit_note(
 ) -> EditResult:
     """Open the note in `editor` until it is valid or the user gives up (`retry` says no)."""
     path = store.path_for(arxiv_id)
-    current = store.read_text(arxiv_id)  # a broken note can be opened: that is how it is fixed
+    current = store.read_text(arxiv_id)  # a broken note opens: that is how it is fixed
     draft = draft_path(store, arxiv_id)
     if draft.exists():
         if on_resume:
             on_resume(draft)
     else:
-        write_atomic(draft, current.encode())
+        with store.lock():  # temporary files in the folder are made under the lock only
+            write_atomic(draft, current.encode())
     while True:
         _run(editor, draft)
         text = draft.read_text(encoding="utf-8")

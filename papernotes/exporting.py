@@ -7,20 +7,19 @@ target is checked before the first one is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import overload
 
 from papernotes.errors import PapernotesError, UsageError
 from papernotes.export import EXTENSIONS, render, render_chunks
 from papernotes.ids import parse_id
-from papernotes.listing import SortKey, ordered, select
+from papernotes.index import Collection
+from papernotes.listing import select
 from papernotes.note import Note
-from papernotes.store import NoteStore, Refresh, write_atomic
-
-if TYPE_CHECKING:
-    from papernotes.note_index import IndexFile as NotesOnDisk
+from papernotes.search import parse_query
+from papernotes.store import write_atomic
 
 
 @dataclass
@@ -43,44 +42,33 @@ class Selection:
         return " ".join(parts)
 
 
-def choose(
-    store: NoteStore,
-    selection: Selection,
-    *,
-    search: Callable[[str], list[Note]],
-    on_refresh: Callable[[Refresh], None] | None = None,
-) -> Sequence[Note]:
-    """The selected notes, in a sensible order (as given, by relevance, or newest first).
-
-    `search` runs a query over the collection (the CLI passes the search command's engine).
-    """
+def choose(collection: Collection, selection: Selection) -> Sequence[Note]:
+    """The selected notes, in a sensible order (as given, by relevance, or newest first)."""
     if not (selection.ids or selection.tags or selection.query or selection.everything):
         raise UsageError("say which notes to export: ids, --tag, --query or --all")
     if selection.ids:
-        return [store.get(parse_id(text)) for text in dict.fromkeys(selection.ids)]
+        chosen = {i.base: i for i in map(parse_id, selection.ids)}  # one per paper
+        return [collection.note(arxiv_id) for arxiv_id in chosen.values()]
     if selection.query:
-        found = search(selection.query)
+        found = [r.note for r in collection.search(parse_query(selection.query), None)[0]]
         return select(found, tags=selection.tags) if selection.tags else found
-
-    everything = store.search_index(on_refresh).entries()
-    entries = ordered(select(everything, tags=selection.tags), SortKey.ADDED)
-    on_disk = store.note_index()
-    return StoredNotes(store, on_disk, [e.file for e in entries if e.file in on_disk])
+    return StoredNotes(collection, [e.rowid for e in collection.entries(tags=selection.tags)])
 
 
 class StoredNotes(Sequence[Note]):
-    """Notes of the TinyDB index, read from it when used. Formats go over the notes more
-    than once (a digest's contents, then its posts): up to KEPT notes are kept once read,
-    beyond that each is let go, so exporting 100,000 notes never holds them all."""
+    """Notes of the index, read from it when used. Formats go over the notes more than
+    once (a digest's contents, then its posts): up to KEPT notes are kept once read,
+    beyond that each batch is let go, so exporting 100,000 notes never holds them all."""
 
     KEPT = 20_000
+    BATCH = 500
 
-    def __init__(self, store: NoteStore, on_disk: NotesOnDisk, files: list[str]) -> None:
-        self._store, self._on_disk, self._files = store, on_disk, files
-        self._kept: dict[str, Note] | None = {} if len(files) <= self.KEPT else None
+    def __init__(self, collection: Collection, rowids: list[int]) -> None:
+        self._collection, self._rowids = collection, rowids
+        self._kept: dict[int, Note] | None = {} if len(rowids) <= self.KEPT else None
 
     def __len__(self) -> int:
-        return len(self._files)
+        return len(self._rowids)
 
     @overload
     def __getitem__(self, index: int) -> Note: ...
@@ -88,19 +76,19 @@ class StoredNotes(Sequence[Note]):
     def __getitem__(self, index: slice) -> list[Note]: ...
     def __getitem__(self, index: int | slice) -> Note | list[Note]:
         if isinstance(index, slice):
-            return [self._note(name) for name in self._files[index]]
-        return self._note(self._files[index])
+            return self._notes(self._rowids[index])
+        return self._notes([self._rowids[index]])[0]
 
     def __iter__(self) -> Iterator[Note]:
-        return map(self._note, self._files)
+        for start in range(0, len(self._rowids), self.BATCH):
+            yield from self._notes(self._rowids[start : start + self.BATCH])
 
-    def _note(self, name: str) -> Note:
-        if self._kept is not None and name in self._kept:
-            return self._kept[name]
-        note = self._store.note_from_record(self._on_disk.record(name))
-        if self._kept is not None:
-            self._kept[name] = note
-        return note
+    def _notes(self, rowids: list[int]) -> list[Note]:
+        if self._kept is None:
+            return self._collection.notes(rowids)
+        missing = [r for r in rowids if r not in self._kept]
+        self._kept.update(zip(missing, self._collection.notes(missing), strict=True))
+        return [self._kept[r] for r in rowids]
 
 
 def write_export(

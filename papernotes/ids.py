@@ -34,6 +34,9 @@ _OLD = re.compile(
     r"(?P<yymm>[0-9]{4})(?P<num>[0-9]+)(?:v(?P<v>[0-9]+))?$",
     re.IGNORECASE,
 )
+# The highest version believed: arXiv papers reach a few dozen versions at most. Bounds the
+# number written into notes and the index (JSON) and sent to arXiv.
+MAX_VERSION = 9999
 _HINT = (
     "expected an arXiv id like 1911.12246, arXiv:1911.12246v2, hep-th/9901001 or an arxiv.org link"
 )
@@ -85,7 +88,10 @@ def id_from_stem(stem: str) -> ArxivId | None:
 def _version(raw: str, value: str | None) -> int | None:
     if value is None:
         return None
-    number = int(value)
+    digits = value.lstrip("0") or "0"  # measured before int(): Python refuses 4301 digits
+    if len(digits) > len(str(MAX_VERSION)) or int(digits) > MAX_VERSION:
+        raise InvalidIdError(f"{raw!r}: versions go from v1 to v{MAX_VERSION}")
+    number = int(digits)
     if number < 1:
         raise InvalidIdError(f"{raw!r}: versions start at v1")
     return number

@@ -1,17 +1,17 @@
-"""Choosing and ordering notes for `list` and `export`: pure functions over loaded data.
-
-They take notes or the search index's lean entries (`search_index.Entry`) alike.
-"""
+"""Choosing notes for `list` and `export`, and the parts of a listed line: pure functions."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING
 
 from papernotes.errors import UsageError
 from papernotes.text import fold
+
+if TYPE_CHECKING:
+    from papernotes.note import Note
 
 
 class SortKey(str, Enum):
@@ -19,28 +19,6 @@ class SortKey(str, Enum):
 
     ADDED = "added"
     PUBLISHED = "published"
-
-
-class Listable(Protocol):
-    """What choosing and ordering look at: a `Note` or an `Entry`."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def tags(self) -> list[str]: ...
-    @property
-    def primary_category(self) -> str | None: ...
-    @property
-    def categories(self) -> list[str]: ...
-    @property
-    def published(self) -> str | None: ...
-    @property
-    def added(self) -> str | None: ...
-    @property
-    def year(self) -> int | None: ...
-
-
-Item = TypeVar("Item", bound=Listable)
 
 
 def byline(names: Sequence[str]) -> str:
@@ -66,7 +44,7 @@ def parse_years(text: str) -> tuple[int, int]:
     return first, last
 
 
-def in_category(item: Listable, category: str) -> bool:
+def in_category(item: Note, category: str) -> bool:
     """True if any category is `category` or below it (`cs` matches cs.LG, `cs.LG` only cs.LG)."""
     wanted = category.lower()
     found = {c.lower() for c in [item.primary_category, *item.categories] if c}
@@ -74,12 +52,12 @@ def in_category(item: Listable, category: str) -> bool:
 
 
 def select(
-    items: Iterable[Item],
+    items: Iterable[Note],
     *,
     tags: Iterable[str] = (),
     category: str | None = None,
     years: tuple[int, int] | None = None,
-) -> list[Item]:
+) -> list[Note]:
     """Notes carrying every tag (case and accents aside), in the category and the years."""
     wanted_tags = {fold(t) for t in tags}
     chosen = []
@@ -92,13 +70,3 @@ def select(
             continue
         chosen.append(item)
     return chosen
-
-
-def ordered(items: Iterable[Item], key: SortKey, *, oldest_first: bool = False) -> list[Item]:
-    """Notes by date added or published, newest first; ties by id for a stable order."""
-
-    def date(item: Item) -> str:
-        return (item.added if key is SortKey.ADDED else item.published) or ""
-
-    by_id = sorted(items, key=lambda n: n.id, reverse=not oldest_first)
-    return sorted(by_id, key=date, reverse=not oldest_first)

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import math
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import InvalidIdError, NoteFileError, NoteYamlError
-from papernotes.ids import ArxivId, parse_id
+from papernotes.ids import MAX_VERSION, ArxivId, parse_id
 
 if TYPE_CHECKING:
     import yaml
 
 _TEXT = ("title", "abstract", "tldr", "commentary", "primary_category")
-_OPTIONAL_TEXT = ("published", "updated", "doi", "journal_ref", "comment", "url", "pdf_url")
+_OPTIONAL_TEXT = ("doi", "journal_ref", "comment", "url", "pdf_url")
+_DATES = ("published", "updated", "added")
 _TEXT_LISTS = ("findings", "tags", "categories")
-_INDEXED = (*_TEXT, *_OPTIONAL_TEXT, *_TEXT_LISTS, "id", "version", "added", "pending")
+_INDEXED = (*_TEXT, *_OPTIONAL_TEXT, *_DATES, *_TEXT_LISTS, "id", "version", "pending")
 # The order keys are written in: what a reader edits first, then arXiv's record.
 KEY_ORDER = (
     "id", "version", "title", "authors", "tags", "tldr", "findings", "commentary",
@@ -121,82 +123,214 @@ class Note:
 
     @classmethod
     def from_dict(cls, data: Any, source: str) -> Note:
-        """Validate plain data (from YAML or the index); `source` names it in errors."""
+        """Validate plain data (from YAML or the index); `source` names it in errors.
+
+        Every value is made one JSON can hold, as the index and `--json` write notes as JSON.
+        """
         if not isinstance(data, dict):
             raise NoteFileError(f"{source}: expected a mapping of keys like 'id:' and 'title:'")
-        raw_id = data.get("id")
-        if raw_id is None:
-            raise NoteFileError(f"{source}: the 'id' key is missing")
-        try:
-            arxiv_id = parse_id(str(raw_id))
-        except InvalidIdError as err:
-            raise NoteFileError(f"{source}: 'id' {raw_id!r} is not an arXiv identifier") from err
+        arxiv_id = _id(data.get("id"), source)
         values: dict[str, Any] = {"id": arxiv_id.base}
         values["version"] = _version(data.get("version", arxiv_id.version), source)
+        plain = _plain_note(data, source)
         for key in _TEXT:
-            values[key] = _text(data.get(key), key, source) or ""
+            values[key] = _text(plain.get(key), key, source) or ""
         for key in _OPTIONAL_TEXT:
-            values[key] = _text(data.get(key), key, source)
+            values[key] = _text(plain.get(key), key, source)
+        for key in _DATES:
+            values[key] = _date(plain.get(key), key, source)
         for key in _TEXT_LISTS:
-            values[key] = _text_list(data.get(key), key, source)
-        values["added"] = _text(data.get("added"), "added", source)
-        values["authors"] = _authors(data.get("authors"), source)
-        pending = data.get("pending", False)
+            values[key] = _text_list(plain.get(key), key, source)
+        values["authors"] = _authors(plain.get("authors"), source)
+        pending = plain.get("pending", False)
         if not isinstance(pending, bool):
             raise NoteFileError(f"{source}: 'pending' must be true or false")
         values["pending"] = pending
-        unknown = data.keys() - _KNOWN_KEYS  # set difference in C: most notes have none
-        values["extra"] = {str(k): v for k, v in data.items() if k in unknown}
-        for key, value in values["extra"].items():
-            _check_shape(value, key, source)
+        values["extra"] = {k: v for k, v in plain.items() if k not in _KNOWN_KEYS}
         return cls(**values)
 
 
-# Bounds on a hand-added value, counted as written out: YAML aliases can make a value that
-# contains itself, or one that doubles at each level (a "billion laughs"), and JSON, the
-# index and the exports write every value out in full.
-MAX_DEPTH = 64
-MAX_VALUES = 100_000
-
-
-def _check_shape(value: Any, key: str, source: str) -> None:
-    """Refuse a hand-added value nested deeper than MAX_DEPTH or of over MAX_VALUES values."""
-    stack, count = [(value, 1)], 0
-    while stack:
-        item, depth = stack.pop()
-        count += 1
-        if depth > MAX_DEPTH or count > MAX_VALUES:
+def _id(value: Any, source: str) -> ArxivId:
+    if value is None:
+        raise NoteFileError(f"{source}: the 'id' key is missing")
+    if not isinstance(value, str | int | float):
+        raise NoteFileError(f"{source}: 'id' must be text like '1911.12246', not {_shown(value)}")
+    try:
+        return parse_id(str(value))
+    except InvalidIdError as err:
+        if isinstance(value, float):  # YAML reads an unquoted 0704.0010 as 704.001
             raise NoteFileError(
-                f"{source}: {key!r} is nested over {MAX_DEPTH} levels deep or holds over "
-                f"{MAX_VALUES:,} values (YAML aliases counted in full): simplify it"
-            )
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list | tuple | set):
-            stack.extend((v, depth + 1) for v in item)
+                f"{source}: 'id' {value!r} was read as a number, which drops zeros: "
+                "put the id in quotes"
+            ) from err
+        raise NoteFileError(f"{source}: 'id' {_shown(value)} is not an arXiv identifier") from err
 
 
 def _version(value: Any, source: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise NoteFileError(f"{source}: 'version' must be a whole number from 1, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VERSION:
+        raise NoteFileError(
+            f"{source}: 'version' must be a whole number from 1 to {MAX_VERSION}, "
+            f"not {_shown(value)}"
+        )
     return value
 
 
+# Bounds on a value, counted as written out: YAML aliases can make a value that contains
+# itself, or one that doubles at each level (a "billion laughs"), and JSON, the index and
+# the exports write every value out in full.
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+# Signed 64 bits: whole numbers 64-bit JSON readers take (orjson, for the index, refuses
+# anything wider).
+_INT64 = range(-(2**63), 2**63)
+
+
+def _plain_note(data: dict[Any, Any], source: str) -> dict[str, Any]:
+    """The note's keys and values as JSON can hold them, or NoteFileError naming the key."""
+    plain: dict[str, Any] = {}
+    for raw_key, value in data.items():
+        key = _key_text(raw_key)
+        if key is None:
+            raise NoteFileError(f"{source}: a key is {_shown(raw_key)}: keys must be text")
+        if key in plain:
+            raise NoteFileError(f"{source}: {_twice(key)}")
+        plain[key] = _Plain(key, source).copy(value, 1)
+    return plain
+
+
+class _Plain:
+    """Copies one top-level value of a note as JSON can hold it, the key named in errors."""
+
+    def __init__(self, key: str, source: str) -> None:
+        self.key, self.source, self.count = key, source, 0
+
+    def error(self, problem: str) -> NoteFileError:
+        return NoteFileError(f"{self.source}: {self.key!r} {problem}")
+
+    def copy(self, value: Any, depth: int) -> Any:
+        """`value` with dates as ISO text and keys as text; refuses what JSON cannot hold.
+
+        Stops at the first value past MAX_DEPTH or MAX_VALUES, so a value that aliases
+        multiply is refused in at most MAX_VALUES steps.
+        """
+        self.count += 1
+        if depth > MAX_DEPTH or self.count > MAX_VALUES:
+            raise self.error(
+                f"is nested over {MAX_DEPTH} levels deep or holds over {MAX_VALUES:,} values "
+                "(YAML aliases counted in full): simplify it"
+            )
+        if isinstance(value, list | tuple):  # a tuple: a pair of YAML's !!omap or !!pairs
+            return [self.copy(item, depth + 1) for item in value]
+        if isinstance(value, dict):
+            copied: dict[str, Any] = {}
+            for raw_key, item in value.items():
+                key = _key_text(raw_key)
+                if key is None:
+                    raise self.error(f"has a key that is {_shown(raw_key)}: keys must be text")
+                if key in copied:
+                    raise self.error(f"has {_twice(key)}")
+                copied[key] = self.copy(item, depth + 1)
+            return copied
+        if value is None or isinstance(value, str | bool):
+            return value
+        if isinstance(value, int):
+            if value not in _INT64:
+                raise self.error(
+                    "holds a whole number beyond 64 bits, which JSON tools cannot read: "
+                    "put it in quotes to keep it as text"
+                )
+            return value
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                spelled = ".nan" if math.isnan(value) else f"{'-' if value < 0 else ''}.inf"
+                raise self.error(
+                    f"holds {spelled}, which JSON cannot hold: put it in quotes to keep it as text"
+                )
+            return value
+        if isinstance(value, dt.date):  # and dt.datetime: kept, so a hand edit round-trips
+            return value
+        raise self.error(
+            f"holds {_shown(value)}, which a note cannot keep: "
+            "use text, numbers, true/false, lists and mappings"
+        )
+
+
+def _key_text(key: Any) -> str | None:
+    """A mapping key as JSON's text (YAML allows `1: x`, `null: y`), None for a list or such."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return "null" if key is None else str(key).lower()
+    if isinstance(key, int | float):
+        return str(key)
+    return _iso(key) if isinstance(key, dt.date) else None
+
+
+def _twice(key: str) -> str:
+    return f"the key {key!r} twice (once as text, once as a number, date or true/false): keep one"
+
+
+def _iso(moment: dt.date) -> str:
+    """A date as YYYY-MM-DD; a date-time in UTC as arXiv writes it, `...T17:57:34Z`.
+
+    A date-time without zone is UTC, as YAML has it.
+    """
+    if not isinstance(moment, dt.datetime):
+        return moment.isoformat()
+    if moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # in year 1 or 9999: kept with its offset
+            return moment.isoformat()
+    return f"{moment.isoformat()}Z"
+
+
 def _text(value: Any, key: str, source: str) -> str | None:
-    """A scalar as text: YAML may read `title: 0` as a number or a date as a date."""
+    """A scalar as text: YAML may read `title: 0` as a number or `title: yes` as true."""
     if value is None:
         return None
     if isinstance(value, str):
         return value
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return f"{value.isoformat()}Z"
-    if isinstance(value, (bool, int, float, dt.date)):
-        return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dt.date):
+        return _iso(value)
     raise NoteFileError(f"{source}: '{key}' must be text, not a {_kind(value)}")
+
+
+_ISO_DATE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))?)?"
+)
+
+
+def _date(value: Any, key: str, source: str) -> str | None:
+    """An ISO 8601 date or date-time, as arXiv and papernotes write them."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):  # an unquoted date typed by hand
+        return _iso(value)
+    match = _ISO_DATE.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
+        year, month, day, hour, minute, second, zone_hour, zone_minute = match.groups()
+        try:
+            dt.date(int(year), int(month), int(day))
+            if hour is not None:
+                dt.time(int(hour), int(minute), int(second or 0))
+            if zone_hour is not None:
+                dt.time(int(zone_hour), int(zone_minute))
+        except ValueError:
+            pass
+        else:
+            return str(value)
+    raise NoteFileError(
+        f"{source}: '{key}' must be an ISO 8601 date or date-time like 2017-06-12 or "
+        f"2017-06-12T17:57:34Z, not {_shown(value)}"
+    )
 
 
 def _text_list(value: Any, key: str, source: str) -> list[str]:
@@ -226,8 +360,23 @@ def _authors(value: Any, source: str) -> list[Author]:
 
 
 def _kind(value: Any) -> str:
-    kinds: dict[type, str] = {dict: "mapping", list: "list"}
+    kinds: dict[type, str] = {
+        dict: "mapping", list: "list", bytes: "binary value (!!binary)", set: "set (!!set)"
+    }  # fmt: skip
     return kinds.get(type(value), type(value).__name__)
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message: a short repr, or the kind of value it is.
+
+    Never a list or mapping written out, which aliases may have made exponentially large.
+    """
+    if isinstance(value, int) and value not in _INT64:
+        return "a whole number beyond 64 bits"
+    if value is None or isinstance(value, str | int | float):
+        text = repr(value)
+        return text if len(text) <= 40 else f"{text[:36]}...{text[-1]}"
+    return f"a {_kind(value)}"
 
 
 def normalise_space(text: str) -> str:
@@ -235,40 +384,11 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())  # str.split splits on exactly what `\s` matches
 
 
-@cache
-def _loader() -> type[yaml.SafeLoader]:
-    """The safe loader (libyaml's when present), reading unquoted decimals as text.
-
-    `id: 1501.00010` written by hand keeps its last zero. Built on first use so that
-    commands that never read YAML do not import it.
-    """
+def _loader() -> type[yaml.SafeLoader | yaml.CSafeLoader]:
+    """PyYAML's safe loader, libyaml's when present (PyYAML is imported on first use)."""
     import yaml
 
-    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    table = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:float"]
-        for first, resolvers in base.yaml_implicit_resolvers.items()
-    }
-    # What PyYAML tries on a plain scalar, by its first character: its rules for that
-    # character, then those for any (none by default), joined once rather than per scalar.
-    anywhere = tuple(table.get(None, []))
-    by_first = {first: (*rules, *anywhere) for first, rules in table.items() if first is not None}
-
-    class Loader(base):  # type: ignore[valid-type,misc]
-        yaml_implicit_resolvers = table
-
-        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> Any:
-            """PyYAML's `resolve`, quicker for scalars where no path resolver is set."""
-            if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
-                return super().resolve(kind, value, implicit)
-            if implicit[0]:
-                for tag, pattern in by_first.get(value[:1], anywhere):
-                    if pattern.match(value):
-                        return tag
-            return self.DEFAULT_SCALAR_TAG
-
-    return Loader
+    return yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 @cache
@@ -321,113 +441,67 @@ def dump_note(note: Note) -> str:
     return text
 
 
-def warm_up() -> None:
-    """Import PyYAML and build the loader now (before forking workers that will use it)."""
-    _loader()
-
-
 def load_note(text: str, source: str) -> Note:
     """Parse a note's YAML with the safe loader; errors name the file and line."""
     import yaml
 
     try:
-        data = _parse_yaml(text)
+        data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as err:
         raise NoteYamlError(f"{source}: {_yaml_problem(err)}") from None
+    except RecursionError:  # PyYAML's own loader, without libyaml, which stops at 1000
+        raise NoteYamlError(f"{source}: nested too deep to read: simplify it") from None
+    except _UNBUILDABLE as err:
+        # PyYAML's constructors let these through for a value matching a tag's pattern but
+        # not one it can build: `2019-02-30`, `!!timestamp 2019`, a 5000-digit number. Up to
+        # a `;`: Python's advice on its limit of 4300 digits is not for notes.
+        problem = str(err).split(";")[0].splitlines()[0] if str(err) else type(err).__name__
+        raise NoteYamlError(
+            f"{source}: {_unbuildable(text)}YAML cannot build this value ({problem}): "
+            "fix it, or put it in quotes to keep it as text"
+        ) from None
     return Note.from_dict(data, source)
 
 
-def _parse_yaml(text: str) -> Any:
-    """`yaml.load(text, Loader=_loader())`, in three quarters of the time.
+_UNBUILDABLE = (ValueError, TypeError, AttributeError, OverflowError)
 
-    PyYAML's constructor spends most of a note's load on bookkeeping for each node, and a
-    note's nodes are nearly all strings, mappings, lists, nulls, booleans and small whole
-    numbers: those are built here directly, as the constructor builds them. Every other
-    node (other numbers, dates, tags, merge keys) goes to the loader's own constructor, so
-    what is accepted and what is refused does not change.
+
+def _unbuildable(text: str) -> str:
+    """Where the scalar PyYAML cannot build is, `line 3, column 12: 'published': `, or ''.
+
+    Found again, for the error message only: PyYAML's exception does not say.
     """
-    loader = _loader()(text)
+    import yaml
+
+    loader = _loader()("")  # a constructor for single scalars, whose state is fresh
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        try:
-            return _builder()(loader, node, {})
-        except _Recursive:
-            return loader.construct_document(node)
+        root = yaml.compose(text, Loader=_loader())
+        top = root.value if isinstance(root, yaml.MappingNode) else [(None, root)]
+        todo: list[tuple[Any, Any]] = [
+            (node, key.value if isinstance(key, yaml.ScalarNode) else None)
+            for key, value in reversed(top)
+            for node in (value, key)
+        ]  # a stack, taken in the order PyYAML builds the values, to find the one it failed on
+        seen: set[int] = set()
+        while todo:
+            node, key = todo.pop()
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node)
+                except _UNBUILDABLE:
+                    mark = node.start_mark
+                    named = f"{key!r}: " if key is not None else ""
+                    return f"line {mark.line + 1}, column {mark.column + 1}: {named}"
+            elif isinstance(node, yaml.SequenceNode):
+                todo.extend((item, key) for item in reversed(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                todo.extend((item, key) for pair in reversed(node.value) for item in pair[::-1])
     finally:
         loader.dispose()
-
-
-_STR, _MAP, _SEQ, _NULL, _BOOL, _INT = (
-    f"tag:yaml.org,2002:{kind}" for kind in ("str", "map", "seq", "null", "bool", "int")
-)
-_BUILDING = object()
-
-
-class _Recursive(Exception):
-    """A mapping or list that contains itself: PyYAML's constructor knows how to build it."""
-
-
-@cache
-def _builder() -> Callable[[yaml.SafeLoader, yaml.Node, dict[int, Any]], Any]:
-    """`build(loader, node, built)`, the value of `node`; made once, with PyYAML's node
-    classes bound, since it runs for every node of every note read.
-
-    A mapping or list an alias repeats is built once (`built`), as PyYAML does, so aliases
-    cannot multiply work; one that contains itself, and anything else unusual, is left to
-    the loader's constructor.
-    """
-    from yaml import MappingNode, ScalarNode, SequenceNode
-    from yaml.constructor import SafeConstructor
-
-    bools = SafeConstructor.bool_values
-
-    def build(loader: yaml.SafeLoader, node: yaml.Node, built: dict[int, Any]) -> Any:
-        kind = type(node)
-        if kind is ScalarNode:
-            tag, text = node.tag, node.value
-            if tag == _STR:
-                return text
-            if tag == _NULL:
-                return None
-            if tag == _BOOL and text.lower() in bools:
-                return bools[text.lower()]
-            if tag == _INT and text.isdigit() and text.isascii() and text[0] != "0":
-                return int(text)  # what PyYAML's constructor does with plain decimals
-            return loader.construct_object(node, deep=True)
-        done = built.get(id(node))
-        if done is not None:
-            if done is _BUILDING:
-                raise _Recursive
-            return done
-        built[id(node)] = _BUILDING
-        value: Any
-        # Text is most of what a note holds: taken in place, without a call each.
-        if kind is SequenceNode and node.tag == _SEQ:
-            value = [
-                item.value
-                if type(item) is ScalarNode and item.tag == _STR
-                else build(loader, item, built)
-                for item in node.value
-            ]
-        elif (
-            kind is MappingNode
-            and node.tag == _MAP
-            and all(type(key) is ScalarNode and key.tag == _STR for key, _ in node.value)
-        ):
-            value = {
-                key.value: item.value
-                if type(item) is ScalarNode and item.tag == _STR
-                else build(loader, item, built)
-                for key, item in node.value
-            }
-        else:
-            value = loader.construct_object(node, deep=True)
-        built[id(node)] = value
-        return value
-
-    return build
+    return ""
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:

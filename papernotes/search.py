@@ -1,41 +1,28 @@
-"""The search language and ranking: parse a query, score notes with BM25F, cut snippets.
+"""The search language: a query parsed into a tree of words and filters; snippets.
 
-Pure functions over a `SearchIndex` and notes already loaded; no I/O here.
-
-Syntax: words must all match (AND); `"a phrase"`; `-word` or `-"phrase"` excludes;
-`word*` matches words starting with `word`; fields `title:`, `author:`, `tag:`, `cat:`,
-`year:2019` or `year:2017..2019`, `id:`. Matching folds case and accents and widens each
-word to every form sharing its stem (`ticket` finds `tickets`).
+Syntax: words must all match (AND), `a OR b`, parentheses; `"a phrase"` (exactly these
+words in order, stopwords included); `-word`, `-"phrase"` or `-(...)` excludes; `word*`
+matches words starting with `word`; fields `title:`, `author:`, `tag:`, `cat:`,
+`year:2019` or `year:2017..2019`, `id:`; a pasted arXiv id or link finds that paper.
+Matching folds case and accents and compares stems (`ticket` finds `tickets`). The index
+runs the tree (`index.query`); nothing here does I/O.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from papernotes.errors import InvalidIdError, UsageError
 from papernotes.ids import parse_id
 from papernotes.note import Note
-from papernotes.search_index import (
-    FIELDS,
-    FILE,
-    ID,
-    PUBLISHED,
-    SearchIndex,
-    categories_of,
-    needles,
-    tags_of,
-    year_of,
-)
-from papernotes.text import STOPWORDS, fold, index_words, words
+from papernotes.tex import to_unicode
+from papernotes.text import STOP_MARK, STOPWORDS, fold, stem, terms, words
 
-# Hits in the title, the TL;DR and the tags weigh more than hits in the abstract.
+# The fields a word is looked for in, and the weight of a hit in each: hits in the title,
+# the TL;DR and the tags count most. `names` holds authors' names as written, for `author:`.
 WEIGHTS = {
     "title": 3.0,
     "tldr": 2.5,
@@ -44,46 +31,78 @@ WEIGHTS = {
     "notes": 1.5,
     "abstract": 1.0,
     "extra": 0.7,
+    "names": 2.0,
 }
-K1, B = 1.2, 0.75
-TEXT_FIELDS = {"title": ("title",), "author": ("authors",)}
+EVERYWHERE = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
 FILTER_FIELDS = ("tag", "cat", "year", "id")
+TEXT_FIELDS = {"title": ("title",), "author": ("names",)}
 ALIASES = {"ti": "title", "au": "author", "tags": "tag", "category": "cat", "arxiv": "id"}
 
 
 @dataclass(frozen=True)
-class Clause:
-    """One word, phrase or prefix to look for, in every field or in one."""
+class Words:
+    """A word, a phrase or a prefix, looked for in some fields.
 
-    text: str
-    parts: tuple[str, ...]  # folded words (one unless a phrase)
-    fields: tuple[str, ...] = FIELDS
+    `tokens` are index tokens (`text.terms`); for a prefix, the folded prefix; for
+    `author:`, the folded words as written.
+    """
+
+    tokens: tuple[str, ...]
+    fields: tuple[str, ...] = EVERYWHERE
     prefix: bool = False
-    exact: bool = False  # names: no widening to other forms of the word
-    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A condition on a note's tags, categories, year or id."""
+
+    kind: str  # tag, cat, year or id
+    value: str = ""
+    years: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Not:
+    """Notes that do not match `node`."""
+
+    node: Node
+
+
+@dataclass(frozen=True)
+class All:
+    """Notes matching every node."""
+
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Either:
+    """Notes matching any node."""
+
+    nodes: tuple[Node, ...]
+
+
+Node = Words | Filter | Not | All | Either
 
 
 @dataclass
 class Query:
-    """A parsed query: text clauses and filters on tags, categories, years and ids."""
+    """A parsed query: its tree, and the words left out as too common."""
 
-    clauses: list[Clause] = field(default_factory=list)
-    tags: list[tuple[str, bool]] = field(default_factory=list)  # (folded tag, negated)
-    categories: list[tuple[str, bool]] = field(default_factory=list)
-    years: list[tuple[int, int, bool]] = field(default_factory=list)
-    ids: list[tuple[str, bool]] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)  # words too common to search for
+    root: All
+    ignored: list[str] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        """True when nothing is left to search for."""
-        return not (
-            [c for c in self.clauses if not c.negated]
-            or self.tags
-            or self.categories
-            or self.years
-            or self.ids
-        )
+    def wanted(self) -> Iterator[Words]:
+        """The words a match may contain (not those under a NOT)."""
+
+        def walk(node: Node) -> Iterator[Words]:
+            if isinstance(node, Words):
+                yield node
+            elif isinstance(node, All | Either):
+                for child in node.nodes:
+                    yield from walk(child)
+
+        return walk(self.root)
 
 
 @dataclass
@@ -96,28 +115,95 @@ class Result:
     marks: list[tuple[int, int]]
 
 
-@dataclass
-class Hit:
-    """A note that matched, by its position in the index, with its score."""
-
-    position: int
-    score: float
-
-
-_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z]+):)?("([^"]*)"|"|([^\s"]+))')
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|(-?)(\()|(-?)(?:([A-Za-z]+):)?("([^"]*)"|"|([^\s"()]+)))')
 
 
 def parse_query(text: str) -> Query:
     """Parse the search language; raises `UsageError` naming what cannot be parsed."""
-    query = Query()
-    position, text = 0, text.strip()
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None or match.group(3) == '"':
-            raise UsageError(f"unclosed quote in query: {text[position:].strip()!r}")
-        position = match.end()
-        negated = match.group(1) == "-"
-        name, quoted, bare = match.group(2), match.group(4), match.group(5)
+    parser = _Parser(text.strip())
+    root = parser.expression()
+    if parser.position < len(parser.text):  # a `)` with no `(`
+        raise UsageError(f"unmatched ')' in query: {text.strip()!r}")
+    query = Query(root if isinstance(root, All) else All((root,)), parser.ignored)
+    if not _has_positive(query.root):
+        common = ", ".join(repr(w) for w in dict.fromkeys(query.ignored))
+        hint = f" ({common}: too common to search for)" if common else ""
+        raise UsageError(f"nothing to search for in {text.strip()!r}{hint}")
+    return query
+
+
+def _has_positive(node: Node) -> bool:
+    if isinstance(node, Words | Filter):
+        return True
+    if isinstance(node, All):
+        return any(_has_positive(n) for n in node.nodes)
+    if isinstance(node, Either):
+        return bool(node.nodes) and all(_has_positive(n) for n in node.nodes)
+    return False
+
+
+class _Parser:
+    """expression := sequence ('OR' sequence)*; sequence := ['-'] ('(' expression ')' | term)+"""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.position, self.depth = text, 0, 0
+        self.ignored: list[str] = []
+
+    def expression(self) -> Node:
+        choices = [self._sequence()]
+        while self._peek_or():
+            self.position = self.text.index("OR", self.position) + 2
+            choices.append(self._sequence())
+        if len(choices) > 1 and None in choices:
+            raise UsageError(f"OR needs words on both sides in query: {self.text!r}")
+        kept = tuple(node for found in choices if found for node in found)
+        if len(choices) == 1 or len(kept) <= 1:
+            return kept[0] if len(kept) == 1 else All(kept)
+        return Either(kept)
+
+    def _peek_or(self) -> bool:
+        rest = self.text[self.position :].lstrip()
+        # `OR` stands alone: before the end, a space, a quote or a parenthesis (`(a OR)`
+        # is an OR missing its right side, not the common word `or`).
+        return rest.startswith("OR") and (len(rest) == 2 or rest[2].isspace() or rest[2] in '"()')
+
+    def _sequence(self) -> list[Node] | None:
+        """The terms up to an OR, a `)` or the end, ANDed (a list of one); None if none."""
+        nodes: list[Node] = []
+        start = self.position
+        while self.position < len(self.text) and not self._peek_or():
+            match = _TOKEN.match(self.text, self.position)
+            if match is None or match.group(7) == '"':
+                rest = self.text[self.position :].strip()
+                raise UsageError(f"unclosed quote in query: {rest!r}")
+            if match.group(2):  # `)`: the enclosing group ends here
+                if not self.depth:
+                    raise UsageError(f"unmatched ')' in query: {self.text!r}")
+                break
+            self.position = match.end()
+            if match.group(1) or match.group(4):
+                nodes.extend(self._group(negated=match.group(3) == "-"))
+            else:
+                nodes.extend(self._term(match))
+        if self.position == start:
+            return None
+        return [nodes[0] if len(nodes) == 1 else All(tuple(nodes))] if nodes else []
+
+    def _group(self, *, negated: bool) -> list[Node]:
+        self.depth += 1
+        inner = self.expression()
+        self.depth -= 1
+        closing = re.compile(r"\s*\)").match(self.text, self.position)
+        if closing is None:
+            raise UsageError(f"unclosed '(' in query: {self.text!r}")
+        self.position = closing.end()
+        if isinstance(inner, All) and not inner.nodes:
+            return []
+        return [Not(inner) if negated else inner]
+
+    def _term(self, match: re.Match[str]) -> list[Node]:
+        negated = match.group(5) == "-"
+        name, quoted, bare = match.group(6), match.group(8), match.group(9)
         if name and name.lower() in ("http", "https"):
             name, bare = None, f"{name}:{bare}"
         value = quoted if quoted is not None else bare or ""
@@ -126,14 +212,12 @@ def parse_query(text: str) -> Query:
         if not name and not quoted and _is_arxiv_id(value):
             name = "id"  # a pasted id or arXiv link finds that paper
         if name:
-            _field(query, ALIASES.get(name.lower(), name.lower()), value, negated, name)
+            node = _field(ALIASES.get(name.lower(), name.lower()), value, name, self.ignored)
         else:
-            _text_clause(query, value, negated, quoted is not None, FIELDS, exact=False)
-    if query.empty:
-        common = ", ".join(repr(w) for w in dict.fromkeys(query.ignored))
-        hint = f" ({common}: too common to search for)" if common else ""
-        raise UsageError(f"nothing to search for in {text!r}{hint}")
-    return query
+            node = _words(value, EVERYWHERE, self.ignored, phrase=quoted is not None)
+        if node is None:
+            return []
+        return [Not(node) if negated else node]
 
 
 def _known_field(name: str) -> bool:
@@ -151,28 +235,28 @@ def _is_arxiv_id(text: str) -> bool:
     return True
 
 
-def _field(query: Query, name: str, value: str, negated: bool, given: str) -> None:
+def _field(name: str, value: str, given: str, ignored: list[str]) -> Node | None:
     if not value:
         raise UsageError(f"{given}: needs a value, like {given}:something")
-    if name in TEXT_FIELDS:
-        exact = name == "author"
-        _text_clause(query, value, negated, " " in value, TEXT_FIELDS[name], exact=exact)
-    elif name == "tag":
-        query.tags.append((fold(value.lstrip("#")), negated))
-    elif name == "cat":
-        query.categories.append((value.lower(), negated))
-    elif name == "year":
-        first, last = _years(value)
-        query.years.append((first, last, negated))
-    elif name == "id":
+    if name == "title":
+        return _words(value, TEXT_FIELDS["title"], ignored, phrase=False)
+    if name == "author":
+        found = tuple(words(value))
+        return Words(found, TEXT_FIELDS["author"]) if found else None
+    if name == "tag":
+        return Filter("tag", fold(value.lstrip("#")))
+    if name == "cat":
+        return Filter("cat", value.lower())
+    if name == "year":
+        return Filter("year", years=_years(value))
+    if name == "id":
         try:
             value = parse_id(value).base
         except InvalidIdError:
             value = value.lower()  # a prefix like id:1706. or id:hep-th
-        query.ids.append((value, negated))
-    else:
-        known = ", ".join(f"{f}:" for f in (*TEXT_FIELDS, *FILTER_FIELDS))
-        raise UsageError(f"unknown field {given}: in query (fields are {known})")
+        return Filter("id", value)
+    known = ", ".join(f"{f}:" for f in (*TEXT_FIELDS, *FILTER_FIELDS))
+    raise UsageError(f"unknown field {given}: in query (fields are {known})")
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -190,124 +274,41 @@ def _years(value: str) -> tuple[int, int]:
     return first, last
 
 
-def _text_clause(
-    query: Query, value: str, negated: bool, phrase: bool, fields: tuple[str, ...], *, exact: bool
-) -> None:
-    prefix = value.endswith("*") and not phrase
-    found = words(value.rstrip("*")) if prefix else index_words(value)
-    if not found:
-        query.ignored.extend(w for w in words(value) if w in STOPWORDS)
-        return
-    if prefix or (not phrase and len(found) == 1):
-        query.clauses.append(
-            Clause(value, (found[-1] if prefix else found[0],), fields, prefix, exact, negated)
-        )
-        leading = tuple(w for w in found[:-1] if w not in STOPWORDS)
-        if prefix and leading:  # `state-of-art*`: the leading words as a phrase
-            query.clauses.append(Clause(value, leading, fields, False, exact, negated))
-    else:
-        query.clauses.append(Clause(value, tuple(found), fields, False, exact, negated))
+def _words(value: str, fields: tuple[str, ...], ignored: list[str], *, phrase: bool) -> Node | None:
+    """A word or phrase; a prefix (`gen*`, `state-of-art*`: the leading words as a phrase)."""
+    if value.endswith("*") and not phrase:
+        found = words(value.rstrip("*"))
+        if not found:
+            return None
+        prefix = Words((found[-1],), fields, prefix=True)
+        leading = tuple(terms(found[:-1]))
+        if any(not t.startswith(STOP_MARK) for t in leading):
+            return All((Words(leading, fields), prefix))
+        return prefix
+    tokens = tuple(terms(words(value)))
+    if all(t.startswith(STOP_MARK) for t in tokens):
+        ignored.extend(t[1:] for t in tokens)
+        return None
+    return Words(tokens, fields)
 
 
-def _needles(index: SearchIndex, clause: Clause) -> list[bytes]:
-    if clause.prefix or clause.exact:
-        return needles([[w] for w in clause.parts])
-    return needles([index.forms(w) for w in clause.parts])
-
-
-def _passes_filters(row: list[Any], query: Query) -> bool:
-    for tag, negated in query.tags:
-        if _tag_matches(tag, tags_of(row)) == negated:
-            return False
-    for category, negated in query.categories:
-        cats = [c.lower() for c in categories_of(row)]
-        hit = any(c == category or c.startswith(category + ".") for c in cats)
-        if hit == negated:
-            return False
-    for first, last, negated in query.years:
-        year = year_of(row)
-        if (year is not None and first <= year <= last) == negated:
-            return False
-    for wanted, negated in query.ids:
-        if (row[ID] == wanted or row[ID].lower().startswith(wanted)) == negated:
-            return False
-    return True
-
-
-def _tag_matches(tag: str, tags: list[str]) -> bool:
-    if tag.endswith("*"):
-        return any(t.startswith(tag[:-1]) for t in tags)
-    return tag in tags
-
-
-def rank(index: SearchIndex, query: Query, limit: int | None = None) -> tuple[list[Hit], int]:
-    """The best `limit` notes for `query` (all with None), and how many matched in all.
-
-    BM25F: each field's term frequency is length-normalised and weighted before the
-    saturation; document frequency counts notes with the term in any field. Ties go to
-    the newest paper.
-    """
-    total = index.notes
-    if query.tags or query.categories or query.years or query.ids:
-        rows = index.all_rows()
-        candidates = {i for i in range(total) if _passes_filters(rows[i], query)}
-    else:
-        candidates = set(range(total))
-    scores: defaultdict[int, float] = defaultdict(float)
-    for clause in query.clauses:
-        wanted = _needles(index, clause)
-        per_field = {
-            name: index.count(name, wanted, whole=not clause.prefix) for name in clause.fields
-        }
-        matched = set().union(*per_field.values())
-        if clause.negated:
-            candidates -= matched
-            continue
-        candidates &= matched
-        if not candidates:
-            return [], 0
-        idf = math.log(1 + (total - len(matched) + 0.5) / (len(matched) + 0.5))
-        weighted: defaultdict[int, float] = defaultdict(float)
-        lengths, stride = index.lengths(), len(FIELDS)
-        for name, counts in per_field.items():
-            slot, weight = FIELDS.index(name), WEIGHTS[name]
-            average = index.averages[slot]
-            for position, tf in counts.items():
-                length = lengths[position * stride + slot]
-                weighted[position] += weight * tf / (1 - B + B * length / average)
-        for position, value in weighted.items():
-            scores[position] += idf * value * (K1 + 1) / (K1 + value)
-
-    # Rounded once, so float noise cannot split a tie that the date should break.
-    rounded = {p: round(scores[p], 9) for p in candidates}
-
-    def order(position: int) -> tuple[float, str, str]:
-        found = index.row(position)
-        return rounded[position], found[PUBLISHED], found[ID]
-
-    pool = candidates
-    if limit is not None and limit < len(candidates):
-        # By score first; rows (for the date that breaks ties) only for notes at or above
-        # the cut-off score, not for every candidate.
-        cutoff = rounded[heapq.nlargest(limit, candidates, key=rounded.__getitem__)[-1]]
-        pool = {p for p in candidates if rounded[p] >= cutoff}
-    best = sorted(pool, key=order, reverse=True)[:limit]
-    return [Hit(p, scores[p]) for p in best], len(candidates)
-
-
-def highlighter(index: SearchIndex, query: Query) -> Callable[[str], bool]:
+def highlighter(query: Query) -> Callable[[str], bool]:
     """A test for folded words that the snippet should highlight."""
+    stems: set[str] = set()
     exact: set[str] = set()
     prefixes: list[str] = []
-    for clause in query.clauses:
-        if clause.negated:
-            continue
-        if clause.prefix:
-            prefixes.extend(clause.parts)
+    for found in query.wanted():
+        if found.prefix:
+            prefixes.extend(found.tokens)
+        elif found.fields == TEXT_FIELDS["author"]:
+            exact.update(found.tokens)
         else:
-            for part in clause.parts:
-                exact.update({part} if clause.exact else index.forms(part))
-    return lambda word: word in exact or any(word.startswith(p) for p in prefixes)
+            stems.update(t for t in found.tokens if not t.startswith(STOP_MARK))
+    return lambda word: (
+        word in exact
+        or (word not in STOPWORDS and stem(word) in stems)
+        or any(word.startswith(p) for p in prefixes)
+    )
 
 
 _WORD_SPAN = re.compile(r"\w+")
@@ -317,7 +318,13 @@ def snippet(
     note: Note, wanted: Callable[[str], bool], width: int = 160
 ) -> tuple[str, list[tuple[int, int]]]:
     """A short passage around the first matched word, and the spans of matched words."""
-    sources = [note.tldr, note.commentary, " ".join(note.findings), note.abstract, note.title]
+    sources = [
+        note.tldr,
+        note.commentary,
+        " ".join(note.findings),
+        to_unicode(note.abstract),
+        to_unicode(note.title),
+    ]
     sources = [unicodedata.normalize("NFC", s) for s in sources if s]
     for text in sources:
         spans = [m.span() for m in _WORD_SPAN.finditer(text) if wanted(fold(m.group()))]
@@ -341,37 +348,3 @@ def snippet(
     shown = lead + passage + tail
     marks = [m.span() for m in _WORD_SPAN.finditer(shown) if wanted(fold(m.group()))]
     return shown, marks
-
-
-def search_notes(
-    index: SearchIndex,
-    query: Query,
-    limit: int | None,
-    load: Callable[[str], Note | None] | None = None,
-) -> tuple[list[Result], int]:
-    """The best `limit` notes for `query` (all with None), with snippets, and how many
-    matched in all.
-
-    With `load` (reads a note by file name; None when it cannot be read any more) the
-    results carry whole notes from their files; without, what the index keeps for showing
-    a result (title, authors' names, year, tags and the texts snippets come from).
-    """
-    hits, total = rank(index, query, limit)
-    wanted = highlighter(index, query)
-    found = []
-    for hit in hits:
-        if load is None:
-            note: Note | None = Note.from_index(_with_defaults(index.shown(hit.position)))
-        else:
-            note = load(index.row(hit.position)[FILE])
-        if note is not None:
-            found.append(Result(note, round(hit.score, 4), *snippet(note, wanted)))
-    return found, total
-
-
-def _with_defaults(shown: dict[str, Any]) -> dict[str, Any]:
-    """A shown record completed into the shape of a note record (empty where not kept)."""
-    blank = Note(id=shown["id"]).to_dict()
-    blank.update(shown)
-    blank["authors"] = [{"name": a["name"], "affiliations": []} for a in shown["authors"]]
-    return blank

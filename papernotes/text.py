@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from itertools import filterfalse
 from typing import Any
 
 _WORD = re.compile(r"\w+")
@@ -31,7 +30,8 @@ _RUSSIAN_STOPWORDS = (
 STOPWORDS = frozenset(f"{_ENGLISH_STOPWORDS} {_RUSSIAN_STOPWORDS}".split())
 
 
-_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS_BUT_CELL = r"\x00-\x08\x0b-\x1e\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = _CONTROLS_BUT_CELL + r"\x1f"
 _CONTROL = re.compile(f"[{_CONTROLS}]")
 _NOT_A_CELL = re.compile(f"[{_CONTROLS}\t\n\r]")  # what a TSV cell must not hold as it is
 _CELL_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -40,6 +40,18 @@ _CELL_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
 def safe(text: str) -> str:
     """`text` with control characters shown as escapes (\\x1b) instead of acting on a terminal."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+CELL = "\x1f"  # joins the cells of `tsv_lines`' lines (a note's text never holds it as it is)
+_NOT_IN_LINES = re.compile(f"[{_CONTROLS_BUT_CELL}\t\r]")
+
+
+def tsv_lines(lines: list[str]) -> str:
+    """Lines of cells joined by CELL as tab-separated text, escaped as `tsv_cell` does."""
+    text = "\n".join(lines)
+    if text.count("\n") != len(lines) - 1 or _NOT_IN_LINES.search(text):  # rare: look closer
+        return "".join("\t".join(map(tsv_cell, line.split(CELL))) + "\n" for line in lines)
+    return text.replace(CELL, "\t") + "\n" if lines else ""
 
 
 def tsv_cell(text: str) -> str:
@@ -58,7 +70,15 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Only the runs of other characters change: most text is ASCII with an accent or two.
+    return _NOT_ASCII.sub(_fold_run, text.casefold())
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", match.group())
     kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c == _BREVE)
     if _BREVE in kept:
         kept = kept.replace("и" + _BREVE, "й").replace(_BREVE, "")
@@ -70,23 +90,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-# ASCII text in one pass of bytes.translate: A-Z lowered, what `\w` does not match (in
-# ASCII) made a space. Splitting that gives the words `\w+` finds, twice as fast.
-_ASCII_WORDS = bytes(
-    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 or c == 95 else 32
-    for c in range(256)
-)
+STOP_MARK = "~"  # stopwords are indexed as ~the: phrases find them, words never do
 
 
-def index_words(text: str) -> list[str]:
-    """The folded words of `text` worth indexing: stopwords and `_` runs dropped."""
-    if text.isascii():  # most text: the same words, found without a regular expression
-        found = text.encode().translate(_ASCII_WORDS).decode().split()
-    else:
-        text = fold(text)
-        found = _WORD.findall(text)
-    kept = list(filterfalse(STOPWORDS.__contains__, found))
-    return [w for w in kept if w.strip("_")] if "_" in text else kept
+def terms(found: list[str]) -> list[str]:
+    """The index's tokens for the folded `words` of a text: stemmed, `_` runs dropped.
+
+    Stopwords are kept, marked (`~the`), so that a phrase matches exactly the words in
+    order while a word or a prefix never matches a stopword.
+    """
+    tokens = [STOP_MARK + word if word in STOPWORDS else stem(word) for word in found]
+    return [t for t in tokens if t.strip("_")] if "_" in "".join(found) else tokens
 
 
 @lru_cache(maxsize=1)
@@ -94,11 +108,6 @@ def _stemmers() -> tuple[Any, Any]:
     import snowballstemmer
 
     return snowballstemmer.stemmer("english"), snowballstemmer.stemmer("russian")
-
-
-def warm_up() -> None:
-    """Load the stemmers now (before forking workers that will use them)."""
-    _stemmers()
 
 
 @lru_cache(maxsize=200_000)

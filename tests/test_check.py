@@ -85,7 +85,7 @@ def test_broken_yaml_names_the_file_and_the_line(cli, collection: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "words"),
     [
-        ("version: abc", "'version' must be a whole number from 1, not 'abc'"),
+        ("version: abc", "'version' must be a whole number from 1 to 9999, not 'abc'"),
         ("version: 0", "'version' must be a whole number from 1"),
         ("tags: {a: 1}", "'tags' must be a list, not a mapping"),
         ("authors: {name: Vaswani}", "'authors' must be a list, not a mapping"),
@@ -224,7 +224,7 @@ def test_check_changes_no_file(cli, collection: Path) -> None:
     write(collection, ".1710.08557.draft.yaml", "tldr: [\n")
     # the indexes are now older than the files: check must not bring them up to date
     write(collection, "astro-ph_0601001.yaml", "id: astro-ph/0601001\npending: true\n")
-    assert (collection / ".index.json").is_file() and (collection / ".search.idx").is_file()
+    assert (collection / ".index.json").is_file() and (collection / ".index.sqlite").is_file()
     before = everything(collection)
     cli("check", code=1)
     cli("check", "--json", code=1)

@@ -407,6 +407,20 @@ def test_a_finding_of_several_paragraphs_stays_in_its_item() -> None:
     assert findings.items == ["first paragraph\n\nsecond paragraph", "next"]
 
 
+def test_tex_in_titles_and_names_renders_as_the_characters_it_stands_for() -> None:
+    note = bare()
+    note.title = r"On R\'{e}nyi entropies of $\ell_1$ balls, 95\% \& more"
+    note.authors = [Author(r"Paul Erd\H{o}s", [r"Universit\"at Bonn"]), Author(r"A. R\'enyi")]
+    note.commentary = r"As typed: R\'enyi"
+    doc = blocks(markdown_export.render([note]))
+    assert doc[0].text == r"On Rényi entropies of $\ell_1$ balls, 95% & more"  # math kept
+    assert kinds(doc[0].inline) == {"text"}
+    assert doc[1].text == "Paul Erdős (Universität Bonn), A. Rényi"
+    assert [b.text for b in section(doc, "Commentary")] == [r"As typed: R\'enyi"]
+    digest = blocks(markdown_export.render([note, attention()]))
+    assert digest[1].items[0] == r"On Rényi entropies of $\ell_1$ balls, 95% & more"
+
+
 # --- Markdown: a digest -------------------------------------------------------------------
 
 

@@ -185,3 +185,27 @@ def test_id_from_stem_round_trip(text: str) -> None:
 )
 def test_id_from_stem_rejects_other_names(stem: str) -> None:
     assert id_from_stem(stem) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1706.03762v99999999999999999999",
+        "1706.03762v10000",
+        "arXiv:1706.03762v00010000",
+        "https://arxiv.org/abs/1706.03762v123456",
+        "hep-th/9901001v10000",
+        "1706.03762v" + "9" * 5000,  # int() alone refuses over 4300 digits with ValueError
+    ],
+)
+def test_absurd_version_is_rejected(text: str) -> None:
+    with pytest.raises(InvalidIdError) as caught:
+        parse_id(text, today=TODAY)
+    assert str(caught.value) == f"{text!r}: versions go from v1 to v9999"
+
+
+@pytest.mark.parametrize(
+    ("text", "version"), [("1706.03762v9999", 9999), ("hep-th/9901001v09999", 9999)]
+)
+def test_highest_version_is_accepted(text: str, version: int) -> None:
+    assert parse_id(text, today=TODAY).version == version

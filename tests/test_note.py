@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
 import re
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from papernotes.errors import NoteFileError
@@ -330,9 +333,18 @@ def test_lone_blank_string_for_a_list_is_empty() -> None:
     assert load_note("id: '1911.12246'\ntags: '  '\n", SOURCE).tags == []
 
 
+def test_unquoted_id_read_as_a_number_without_loss_is_accepted() -> None:
+    assert load_note("id: 1911.12246\ntitle: T\n", SOURCE).id == "1911.12246"
+
+
 @pytest.mark.parametrize("arxiv_id", ["1501.00010", "0704.0001", "1911.12240"])
-def test_unquoted_hand_written_id_keeps_its_digits(arxiv_id: str) -> None:
-    assert load_note(f"id: {arxiv_id}\ntitle: T\n", SOURCE).id == arxiv_id
+def test_unquoted_id_whose_zeros_yaml_drops_is_refused_with_a_hint(arxiv_id: str) -> None:
+    with pytest.raises(NoteFileError) as caught:
+        load_note(f"id: {arxiv_id}\ntitle: T\n", SOURCE)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: 'id' ")
+    assert "read as a number" in message and "quotes" in message
+    assert load_note(f"id: '{arxiv_id}'\ntitle: T\n", SOURCE).id == arxiv_id
 
 
 def test_from_dict_keeps_extra_keys_and_takes_version_from_id() -> None:
@@ -362,65 +374,352 @@ def test_normalise_space(text: str, expected: str) -> None:
     assert normalise_space(text) == expected
 
 
-TRICKY_YAML = [
-    "a: &x [1, *x]\n",  # a list that contains itself
-    "a: &x {b: *x}\n",  # a mapping that contains itself: PyYAML refuses it
-    "<<: {a: 1}\nb: 2\n",  # a merge key
-    "? [1, 2]\n: x\n",  # a list as a key: refused
-    "a: 1\na: 2\n",
-    "x: !!set {a, b}\n",
-    "- &a [1, 2]\n- *a\n",
-    "",
-    "---\n",
-    "a: 2019-01-01\nb: 1.5\nc: null\nd: yes\ne: ~\nf: 0x1F\n",
-    "!!python/object/apply:os.system ['echo hi']\n",
-    "a: !!binary aGVsbG8=\n",
-    "{1: a, 2.5: b, null: c}\n",
-    "a:\n  b:\n    c: [x, {d: e}]\n",
-    "a: !custom x\n",
-    "a: 1\n---\nb: 2\n",
-    # scalars built without PyYAML's constructor must come out as it builds them
-    "a: [0, 7, 012, 1_000, +5, -3, 0b11, 0o17, 190:20:30, !!int '42', 99999999999999999999]\n",
-    "b: [Yes, NO, on, Off, TRUE, y, !!bool false, !!str true]\n",
-    "c: [~, null, Null, NULL, '', !!null x, 'null']\n",
-]
+HEAD = "id: '1911.12246'\n"
 
 
-@pytest.mark.parametrize("text", TRICKY_YAML)
-def test_fast_yaml_reading_matches_pyyaml(text: str) -> None:
-    import yaml
-
-    from papernotes.note import _loader, _parse_yaml
-
-    def outcome(load: Any) -> object:
-        try:
-            return repr(load(text))  # repr: a value containing itself cannot be compared
-        except yaml.YAMLError as err:
-            return type(err), str(err)
-
-    assert outcome(_parse_yaml) == outcome(lambda t: yaml.load(t, Loader=_loader()))
+def refused(text: str) -> str:
+    """The one-line message `load_note` refuses `text` with."""
+    with pytest.raises(NoteFileError) as caught:
+        load_note(text, SOURCE)
+    message = str(caught.value)
+    assert message.startswith(f"{SOURCE}: ")
+    assert "\n" not in message
+    return message
 
 
-def test_fast_yaml_reading_builds_an_alias_once() -> None:
-    from papernotes.note import _parse_yaml
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        # YAML 1.1 reads these as numbers or true/false: a text field keeps what PyYAML read
+        ("012", "10"),
+        ("0b11", "3"),
+        ("0x1F", "31"),
+        ("1_000", "1000"),
+        ("190:20:30", "685230"),
+        ("Yes", "true"),
+        ("On", "true"),
+        ("off", "false"),
+        ("1.5", "1.5"),
+        ("99999999999999999999", None),  # beyond 64 bits: refused, like everywhere else
+        # ... and these as text
+        ("0o17", "0o17"),
+        ("y", "y"),
+        ("!!str 012", "012"),
+        ("'null'", "null"),
+        ("'yes'", "yes"),
+        ("2019-01-01", "2019-01-01"),
+        ("2019-01-01T10:00:00+01:00", "2019-01-01T09:00:00Z"),
+    ],
+)
+def test_tricky_scalars_in_text_fields(written: str, read: str | None) -> None:
+    text = f"{HEAD}title: {written}\ntags: [{written}]\nauthors: [{written}]\n"
+    if read is None:
+        assert "'title'" in refused(text)
+        return
+    note = load_note(text, SOURCE)
+    assert (note.title, note.tags, note.authors) == (read, [read], [Author(read)])
 
-    data = _parse_yaml("a: &x [1, 2]\nb: *x\n")
-    assert data == {"a": [1, 2], "b": [1, 2]} and data["a"] is data["b"]
+
+@pytest.mark.parametrize("written", ["~", "null", "NULL", "!!null x", ""])
+def test_nulls_in_text_fields_are_no_value(written: str) -> None:
+    note = load_note(f"{HEAD}title: {written}\ndoi: {written}\ntags: [a, {written}]\n", SOURCE)
+    assert (note.title, note.doi, note.tags) == ("", None, ["a"])
+
+
+# --- values JSON (the index, `--json`) cannot hold -------------------------------------
+
+BIG = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (f"{HEAD}rating: {BIG}\n", "'rating'"),
+        (f"{HEAD}rating: -{BIG}\n", "'rating'"),
+        (f"{HEAD}rating: 9223372036854775808\n", "'rating'"),  # 2**63
+        (f"{HEAD}rating: -9223372036854775809\n", "'rating'"),
+        (f"{HEAD}scores: [1, 2, {BIG}]\n", "'scores'"),
+        (f"{HEAD}mine:\n  a: [1, {{b: [{BIG}]}}]\n", "'mine'"),
+        (f"{HEAD}tags: [ml, {BIG}]\n", "'tags'"),
+        (f"{HEAD}findings: [{BIG}]\n", "'findings'"),
+    ],
+)
+def test_whole_numbers_beyond_64_bits_are_refused(text: str, key: str) -> None:
+    message = refused(text)
+    assert key in message
+    assert "beyond 64 bits" in message and "quotes" in message
+
+
+def test_whole_numbers_within_64_bits_are_kept_and_fit_json() -> None:
+    text = f"{HEAD}bounds: [9223372036854775807, -9223372036854775808, 0]\n"
+    note = load_note(text, SOURCE)
+    assert note.extra == {"bounds": [2**63 - 1, -(2**63), 0]}
+    assert orjson.loads(orjson.dumps(note.to_dict())) == note.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("value", "spelled"),
+    [
+        (".nan", ".nan"),
+        (".NaN", ".nan"),
+        (".inf", ".inf"),
+        ("-.Inf", "-.inf"),
+        ("+.inf", ".inf"),
+        ("1.0e+999", ".inf"),  # too big for a float: Python makes it infinite
+    ],
+)
+@pytest.mark.parametrize(
+    ("template", "key"),
+    [
+        ("x: {}\n", "'x'"),
+        ("x: [1.5, {}]\n", "'x'"),
+        ("x: {{a: {{b: {}}}}}\n", "'x'"),
+        ("title: {}\n", "'title'"),
+        ("findings: [{}]\n", "'findings'"),
+    ],
+)
+def test_nan_and_infinity_are_refused(value: str, spelled: str, template: str, key: str) -> None:
+    message = refused(HEAD + template.format(value))
+    assert f"{key} holds {spelled}, which JSON cannot hold" in message
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_nan_and_infinity_from_plain_data_are_refused(value: float) -> None:
+    with pytest.raises(NoteFileError, match=r"^index: 'mine' holds"):
+        Note.from_dict({"id": "1911.12246", "mine": {"a": [value]}}, "index")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [(f"{HEAD}x: !!binary aGVsbG8=\n", "binary"), (f"{HEAD}x: [!!set {{a, b}}]\n", "set")],
+)
+def test_values_json_has_no_form_for_are_refused(text: str, kind: str) -> None:
+    message = refused(text)
+    assert "'x'" in message and kind in message
+
+
+def test_pairs_become_lists() -> None:
+    note = load_note(f"{HEAD}x: !!omap [{{a: 1}}, {{b: 2}}]\n", SOURCE)
+    assert note.extra == {"x": [["a", 1], ["b", 2]]}
+
+
+def test_keys_that_are_not_text_become_text() -> None:
+    text = f"{HEAD}mine: {{1: a, 2.5: b, null: c, false: d, 2019-01-01: e}}\n7: seven\n"
+    note = load_note(text, SOURCE)
+    assert note.extra == {
+        "mine": {"1": "a", "2.5": "b", "null": "c", "false": "d", "2019-01-01": "e"},
+        "7": "seven",
+    }
+    assert load_note(dump_note(note), SOURCE) == note
+    assert orjson.loads(orjson.dumps(note.to_dict())) == note.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (f"{HEAD}mine: {{1: a, '1': b}}\n", "'mine' has the key '1' twice"),
+        (f"{HEAD}mine: [{{true: a, 'true': b}}]\n", "'mine' has the key 'true' twice"),
+        (f"{HEAD}7: a\n'7': b\n", "the key '7' twice"),
+    ],
+)
+def test_keys_equal_once_made_text_are_refused(text: str, named: str) -> None:
+    assert named in refused(text)
+
+
+# --- dates ------------------------------------------------------------------------------
+
+
+def test_unquoted_dates_are_accepted_and_hand_added_ones_kept_as_dates() -> None:
+    text = (
+        f"{HEAD}"
+        "published: 2017-06-12T17:57:34Z\n"
+        "updated: 2017-06-12 19:57:34.5+02:00\n"
+        "added: 2026-11-28\n"
+        "read_on: [2026-01-03, 2026-01-04T08:00:00]\n"
+        "seen: {at: 2017-06-12T17:57:34Z}\n"
+    )
+    note = load_note(text, SOURCE)
+    assert note.published == "2017-06-12T17:57:34Z"
+    assert note.updated == "2017-06-12T17:57:34.500000Z"
+    assert note.added == "2026-11-28"
+    utc = dt.timezone.utc
+    assert note.extra == {  # written back as the dates they are
+        "read_on": [dt.date(2026, 1, 3), dt.datetime(2026, 1, 4, 8, 0)],
+        "seen": {"at": dt.datetime(2017, 6, 12, 17, 57, 34, tzinfo=utc)},
+    }
+    assert note.year == 2017
+    assert orjson.loads(orjson.dumps(note.to_dict()))["read_on"] == [  # the index's JSON
+        "2026-01-03",
+        "2026-01-04T08:00:00",
+    ]
+    assert load_note(dump_note(note), SOURCE) == note
 
 
 @pytest.mark.parametrize(
     "value",
-    ["", "x", "1", "012", "1.5", "0x1F", "1_000", "190:20:30", "true", "Off", "null", "~",
-     "2019-01-01", "2019-01-01T10:00:00Z", "=", "<<", "-", "+1", ".inf", ".nan", "é"],
-)  # fmt: skip
-def test_our_tag_resolution_is_pyyaml_s(value: str) -> None:
-    import yaml
-    from yaml.resolver import BaseResolver
+    [
+        "2017-06-12",
+        "2017-06-12T17:57:34Z",
+        "2017-06-12T17:57:34",
+        "2017-06-12T17:57",
+        "2017-06-12T17:57:34.123+02:00",
+        "2016-02-29T00:00:00-05:30",
+    ],
+)
+@pytest.mark.parametrize("key", ["published", "updated", "added"])
+def test_quoted_iso_dates_are_kept_as_written(value: str, key: str) -> None:
+    assert getattr(load_note(f"{HEAD}{key}: '{value}'\n", SOURCE), key) == value
 
-    from papernotes.note import _loader
 
-    loader = _loader()("")
-    for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
-        for implicit in ((True, False), (False, True), (False, False)):
-            ours = loader.resolve(kind, value, implicit)
-            assert ours == BaseResolver.resolve(loader, kind, value, implicit)
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("yesterday", "'yesterday'"),
+        ("'2017-13-45'", "'2017-13-45'"),
+        ("'2017-02-30'", "'2017-02-30'"),
+        ("'2017-6-12'", "'2017-6-12'"),
+        ("'17-06-12'", "'17-06-12'"),
+        ("'2017-06-12T24:00:00Z'", "'2017-06-12T24:00:00Z'"),
+        ("'2017-06-12T17:60'", "'2017-06-12T17:60'"),
+        ("'2017-06-12T17:57:34+25:00'", "'2017-06-12T17:57:34+25:00'"),
+        ("'2017-06-12T17:57:34Z junk'", "'2017-06-12T17:57:34Z junk'"),
+        ("'２０１７-06-12'", "'２０１７-06-12'"),  # fullwidth digits: int() would take them
+        ("2017", "2017"),
+        ("true", "True"),
+        ("[2017-06-12]", "a list"),
+    ],
+)
+@pytest.mark.parametrize("key", ["published", "updated", "added"])
+def test_dates_that_are_not_dates_are_refused(written: str, shown: str, key: str) -> None:
+    message = refused(f"{HEAD}{key}: {written}\n")
+    assert f"'{key}' must be an ISO 8601 date or date-time" in message
+    assert message.endswith(f"not {shown}")
+
+
+@pytest.mark.parametrize("key", ["published", "added", "mine"])
+def test_unquoted_impossible_dates_name_the_line_and_key(key: str) -> None:
+    message = refused(f"{HEAD}title: T\n{key}: 2017-13-45\n")
+    assert message.startswith(f"{SOURCE}: line 3, column {len(key) + 3}: '{key}': ")
+    assert "month must be in 1..12" in message
+
+
+def test_a_number_too_long_for_python_names_the_line_and_key() -> None:
+    message = refused(f"{HEAD}rating: {'1' * 5000}\n")
+    assert message.startswith(f"{SOURCE}: line 2, column 9: 'rating': ")
+    assert len(message) < 300
+
+
+# --- version ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        (BIG, "a whole number beyond 64 bits"),
+        ("10000", "10000"),
+        ("0", "0"),
+        ("-1", "-1"),
+        ("2.0", "2.0"),
+        ("'2'", "'2'"),
+        ("true", "True"),
+        (".nan", "nan"),
+        ("[2]", "a list"),
+    ],
+)
+def test_version_must_be_a_whole_number_up_to_9999(written: str, shown: str) -> None:
+    message = refused(f"{HEAD}version: {written}\n")
+    assert message == f"{SOURCE}: 'version' must be a whole number from 1 to 9999, not {shown}"
+
+
+def test_version_9999_is_accepted() -> None:
+    assert load_note(f"{HEAD}version: 9999\n", SOURCE).version == 9999
+
+
+@pytest.mark.parametrize("version", [2**64, 2**70, 10_000])
+def test_version_from_plain_data_is_bounded(version: int) -> None:
+    with pytest.raises(NoteFileError, match=r"^index: 'version' must be a whole number"):
+        Note.from_dict({"id": "1911.12246", "version": version}, "index")
+
+
+@pytest.mark.parametrize("arxiv_id", [f"1911.12246v{BIG}", "1911.12246v10000"])
+def test_absurd_version_in_the_id_is_refused(arxiv_id: str) -> None:
+    assert "'id'" in refused(f"id: '{arxiv_id}'\n")
+
+
+# --- hand-added values too deep or too large ---------------------------------------------
+
+TOO_BIG = "is nested over 64 levels deep or holds over 100,000 values"
+
+
+def test_nesting_up_to_64_levels_is_kept_and_deeper_refused() -> None:
+    deepest = load_note(f"{HEAD}mine: {'[' * 64}{']' * 64}\n", SOURCE).extra["mine"]
+    for _ in range(63):
+        (deepest,) = deepest
+    assert deepest == []
+    message = refused(f"{HEAD}mine: {'[' * 65}{']' * 65}\n")
+    assert f"'mine' {TOO_BIG}" in message
+
+
+def test_up_to_100_000_values_are_kept_and_more_refused() -> None:
+    kept = Note.from_dict({"id": "1911.12246", "mine": [0] * 99_999}, "index")
+    assert len(kept.extra["mine"]) == 99_999  # and the list itself: 100,000 values
+    with pytest.raises(NoteFileError, match=rf"^index: 'mine' {TOO_BIG}"):
+        Note.from_dict({"id": "1911.12246", "mine": [0] * 100_000}, "index")
+
+
+def billion_laughs(levels: int) -> str:
+    """Levels l0 to l{levels - 1}, each a list of two of the one before, by aliases.
+
+    Written out, level i holds 2**(i + 2) - 1 values: l14 65,535, l15 131,071.
+    """
+    lines = ["l0: &l0 [lol, lol]"]
+    lines += [f"l{i}: &l{i} [*l{i - 1}, *l{i - 1}]" for i in range(1, levels)]
+    return HEAD + "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused() -> None:
+    # 2**42 values written out: this hangs unless counting stops once past 100,000
+    assert f"'l15' {TOO_BIG}" in refused(billion_laughs(40))
+
+
+@pytest.mark.parametrize("key", ["tags", "authors", "findings", "mine"])
+def test_billion_laughs_under_any_key_is_refused(key: str) -> None:
+    text = billion_laughs(15) + f"{key}: [*l14, *l14]\n"
+    assert f"'{key}' {TOO_BIG}" in refused(text)
+
+
+def test_aliases_within_bounds_are_kept() -> None:
+    note = load_note(billion_laughs(15), SOURCE)  # l14: 65,535 values written out
+    deepest = note.extra["l14"]
+    for _ in range(14):
+        deepest = deepest[1]
+    assert deepest == ["lol", "lol"]
+
+
+def test_billion_laughs_from_plain_data_is_refused() -> None:
+    laughs: list[Any] = ["lol"]
+    for _ in range(60):
+        laughs = [laughs, laughs]
+    with pytest.raises(NoteFileError, match=rf"^index: 'mine' {TOO_BIG}"):
+        Note.from_dict({"id": "1911.12246", "mine": laughs}, "index")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (f"{HEAD}mine: &loop [1, *loop]\n", "'mine'"),
+        (f"{HEAD}mine: &loop {{a: *loop}}\n", "'mine'"),
+        (f"{HEAD}mine: &loop [1, {{a: [*loop]}}]\n", "'mine'"),
+        ("&doc {id: '1911.12246', me: *doc}\n", "'me'"),
+        (f"{HEAD}tags: &loop [a, *loop]\n", "'tags'"),
+        (f"{HEAD}authors: &loop [{{name: A, affiliations: *loop}}]\n", "'authors'"),
+    ],
+)
+def test_values_that_contain_themselves_are_refused(text: str, key: str) -> None:
+    assert f"{key} {TOO_BIG}" in refused(text)
+
+
+def test_an_alias_repeated_within_bounds_is_written_out_in_full() -> None:
+    note = load_note(f"{HEAD}a: &x [1, 2]\nb: *x\n", SOURCE)
+    assert note.extra == {"a": [1, 2], "b": [1, 2]}
+    assert note.extra["a"] is not note.extra["b"]  # copies: editing one leaves the other

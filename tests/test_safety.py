@@ -17,6 +17,7 @@ import re
 import select
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,12 +32,16 @@ import yaml
 from fake_arxiv import ATOM, ENTRIES, SEARCH_IDS, FakeArxiv, Reply
 
 from papernotes.ids import parse_id
+from papernotes.index.database import DATABASE_NAME
+from papernotes.index.tinydb_file import TINYDB_NAME
 from papernotes.note import Author, Note, dump_note, load_note
-from papernotes.search_index import SEARCH_INDEX_NAME, SearchIndex
-from papernotes.store import INDEX_NAME, NoteStore
+from papernotes.store import LOCK_NAME, NoteStore
 
 TIMEOUT = 30.0  # seconds for any one process; the whole file takes far less
-DERIVED = {".gitignore", INDEX_NAME, SEARCH_INDEX_NAME, ".lock"}
+DERIVED = {".gitignore", TINYDB_NAME, DATABASE_NAME, LOCK_NAME}
+# SQLite's side files of `.index.sqlite`: there while a process has the database open, and
+# after a kill (or an exit that never closed it); SQLite recovers from them by itself.
+SIDE_FILES = {f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm"}
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # the colour codes rich writes itself
 # What must never reach a terminal from a note: C0 controls but newline and tab, DEL, C1
 # controls, and the bidi overrides that make text display in another order than it reads.
@@ -183,7 +188,7 @@ def assert_index_not_stale(notes_dir: Path) -> None:
     A record whose stamp differs is fine (the next command reads the file again); a record
     with the file's stamp but other content would be trusted forever.
     """
-    index = json.loads((notes_dir / INDEX_NAME).read_bytes())
+    index = json.loads((notes_dir / TINYDB_NAME).read_bytes())
     for record in index["notes"].values():
         path = notes_dir / record["_file"]
         assert not record["_file"].startswith("."), f"{record['_file']} is indexed"
@@ -198,14 +203,22 @@ def assert_index_not_stale(notes_dir: Path) -> None:
 
 
 def assert_indexes_whole(notes_dir: Path) -> None:
-    """Both index files are absent or complete: never a half-written file."""
-    index = notes_dir / INDEX_NAME
+    """Both index files are absent or complete: never a half-written file.
+
+    `.index.json` is complete JSON with its table; `.index.sqlite` opens and passes
+    SQLite's own integrity check (SQLite recovers a killed writer's WAL by itself).
+    """
+    index = notes_dir / TINYDB_NAME
     if index.exists():
         data = json.loads(index.read_bytes())
         assert isinstance(data, dict) and "notes" in data
-    search = notes_dir / SEARCH_INDEX_NAME
-    if search.exists():
-        SearchIndex(search.read_bytes())  # raises ValueError when truncated or damaged
+    database = notes_dir / DATABASE_NAME
+    if database.exists():
+        connection = sqlite3.connect(database, timeout=TIMEOUT)
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            connection.close()
 
 
 def seed(notes_dir: Path, *notes: Note) -> None:
@@ -325,7 +338,7 @@ def test_twenty_processes_at_once(arxiv: FakeArxiv, notes_dir: Path, isolated: P
     # The folder: every note whole and right, nothing lost, nothing twice, nothing left over.
     names = {p.name for p in notes_dir.iterdir()}
     stems = {parse_id(i).stem + ".yaml" for i in [*SEEDED, *NEW]}
-    assert names == stems | DERIVED, f"unexpected files: {names - stems - DERIVED}"
+    assert names - SIDE_FILES == stems | DERIVED, f"unexpected: {names - stems - DERIVED}"
     scan = fresh_scan(notes_dir)
     assert set(scan) == {*SEEDED, *NEW}
     for paper, note in scan.items():
@@ -462,22 +475,21 @@ def test_sigkill_while_notes_are_rewritten(arxiv, notes_dir: Path, isolated: Pat
     assert reindexed.code == 0 and "Indexed 3 notes" in reindexed.out, reindexed
     checked = procs.run("check")
     assert checked.code == 0 and ".tmp" not in checked.out + checked.err, checked
-    index = json.loads((notes_dir / INDEX_NAME).read_bytes())
+    index = json.loads((notes_dir / TINYDB_NAME).read_bytes())
     assert {r["_file"] for r in index["notes"].values()} == set(expected)
 
 
-# Rebuilds both indexes in a loop, as fast as it can.
+# Rebuilds both indexes (one sync writes them both) in a loop, as fast as it can.
 INDEXER = """\
 import sys
 from pathlib import Path
 
-from papernotes.store import NoteStore
+from papernotes.index import Collection
 
-store = NoteStore(Path(sys.argv[1]))
+collection = Collection(Path(sys.argv[1]))
 print("go", flush=True)
 while True:
-    store.refresh(rebuild=True)
-    store.search_index(rebuild=True)
+    collection.sync(rebuild=True)
 """
 
 
@@ -720,7 +732,7 @@ def test_ids_that_climb_out_of_the_folder_are_rejected(
     assert not marker.exists()
     assert {p.name for p in isolated.parent.iterdir()} == outside
     created = tree(isolated) - before
-    assert {Path(p).name for p in created} <= DERIVED, created
+    assert {Path(p).name for p in created} <= DERIVED | SIDE_FILES, created
     assert [p.name for p in note_files(notes_dir)] == ["1706.03762.yaml"]
 
 
@@ -792,6 +804,7 @@ def test_editor_with_shell_syntax_is_refused(notes_dir: Path, isolated: Path, pr
     seed(notes_dir, Note(id="1706.03762", version=7, title="Attention Is All You Need"))
     before = tree(isolated)
     done = procs.run("edit", "1706.03762", env={"EDITOR": "touch pwned; true"})
-    assert tree(isolated) - before <= {"notes/.index.json", "notes/.gitignore"}, done
+    derived = {f"notes/{name}" for name in DERIVED | SIDE_FILES if name != LOCK_NAME}
+    assert tree(isolated) - before <= derived, done
     assert done.code == 1, done
     assert "touch pwned; true" in done.err or "'touch'" in done.err, done

@@ -3,7 +3,8 @@
 One note is a post under a `#` heading; several (or any number with a `title`) make a
 digest: a title line, a table of contents, then each note under a `##` heading, separated
 by rules. Everything that comes from arXiv or a note goes through `escape()`, so in any
-CommonMark renderer it shows as the characters it is; the only markup is our own.
+CommonMark renderer it shows as the characters it is; the only markup is our own. TeX in
+arXiv's titles and names is read first (`R\\'{e}nyi` is written `Rényi`, `$x^2$` stays).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from papernotes.note import Author, Note, normalise_space
+from papernotes.tex import to_unicode
 
 MAX_AUTHORS = 4  # up to this many authors are all named ...
 SHOWN_AUTHORS = 2  # ... beyond it, these first ones and "et al."
@@ -93,7 +95,8 @@ def _note_blocks(note: Note, level: str, anchor: str | None) -> list[str]:
 
 
 def _heading(note: Note) -> str:
-    return note.title if note.title.strip() else f"arXiv:{note.id}"
+    title = to_unicode(note.title)
+    return title if title.strip() else f"arXiv:{note.id}"
 
 
 def _versioned(note: Note) -> str:
@@ -142,8 +145,8 @@ def _authors(authors: Sequence[Author]) -> str:
 
 
 def _author(author: Author) -> str:
-    name = _inline(author.name)
-    places = [_inline(a) for a in author.affiliations if a.strip()]
+    name = _inline(to_unicode(author.name))
+    places = [_inline(to_unicode(a)) for a in author.affiliations if a.strip()]
     return f"{name} ({', '.join(places)})" if places else name
 
 

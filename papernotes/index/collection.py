@@ -1,0 +1,178 @@
+"""A notes folder with its derived data: what the commands read the collection through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from papernotes.errors import NoteNotFoundError
+from papernotes.index.database import Database
+from papernotes.index.sync import SyncReport, sync
+from papernotes.listing import SortKey
+from papernotes.store import NoteStore
+from papernotes.text import CELL, fold
+
+if TYPE_CHECKING:
+    from papernotes.ids import ArxivId
+    from papernotes.note import Note
+    from papernotes.search import Query, Result
+
+# `list` and `show` need neither the query language nor JSON: what only searching, or
+# reading records, needs is imported there (at 100,000 notes every hundredth counts).
+
+# A note's line in `list`: id, year, title (or a placeholder's marker), first author (and
+# "et al."), tags, joined by CELL (shown as `\x1f` where a note holds it). SQLite composes
+# it: at 100,000 notes, doing it in Python for each note takes most of the half second
+# `list` may take.
+_SHOWN = "replace({}, char(31), '\\x1f')"
+_LINE = f" || '{CELL}' || ".join(
+    [
+        "n.id",
+        "coalesce(n.year, '')",
+        _SHOWN.format(
+            "CASE WHEN n.title != '' THEN n.title WHEN n.pending THEN '(metadata pending)' "
+            "ELSE '(untitled)' END"
+        ),
+        _SHOWN.format(
+            "coalesce(n.first_author || CASE WHEN n.more_authors THEN ' et al.' ELSE '' END, '')"
+        ),
+        _SHOWN.format(
+            "CASE WHEN n.tag_lines != '' THEN '#' || replace(n.tag_lines, char(10), ' #') "
+            "ELSE '' END"
+        ),
+    ]
+)
+
+
+class Entry(NamedTuple):
+    """A note as `list` shows it: its row in the index and its cells joined by CELL."""
+
+    rowid: int
+    line: str
+
+
+class Collection:
+    """The notes of one folder, read through an index brought up to date first."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.store = NoteStore(root)
+        self._database: Database | None = None
+        self.report = SyncReport()  # what the last sync did
+
+    def sync(self, *, rebuild: bool = False) -> SyncReport:
+        """Bring the indexes up to date with the files (from scratch with `rebuild`)."""
+        self.close()
+        self._database, self.report = sync(self.store, rebuild=rebuild)
+        return self.report
+
+    def close(self) -> None:
+        """Close the index (a later use opens it again)."""
+        if self._database is not None:
+            self._database.close()
+            self._database = None
+
+    @property
+    def database(self) -> Database:
+        """The index, synced on first use."""
+        if self._database is None:
+            self.sync()
+        assert self._database is not None
+        return self._database
+
+    def __len__(self) -> int:
+        return self.database.count()
+
+    def path_of(self, arxiv_id: ArxivId) -> Path:
+        """The file that holds the note on this paper (even when renamed by hand)."""
+        found = self.database.file_of(arxiv_id.base)
+        return self.root / found if found else self.store.path_for(arxiv_id)
+
+    def note(self, arxiv_id: ArxivId) -> Note:
+        """One note, read from its YAML file (the truth, never the index)."""
+        path = self.path_of(arxiv_id)
+        if not path.exists():
+            raise NoteNotFoundError(
+                f"no note for {arxiv_id.base} in {self.root}/ "
+                f"(add it with: papernotes add {arxiv_id.base})"
+            )
+        return self.store.load(path.name)
+
+    def entries(
+        self,
+        *,
+        tags: Iterable[str] = (),
+        category: str | None = None,
+        years: tuple[int, int] | None = None,
+        sort: SortKey = SortKey.ADDED,
+        oldest: bool = False,
+        pending: bool = False,
+    ) -> list[Entry]:
+        """Notes carrying every tag, in the category and the years (only placeholders with
+        `pending`); newest first."""
+        params: list[object] = []
+        where = self._filters(tags, category, years, params)
+        where += " AND n.pending" if pending else ""
+        direction = "" if oldest else " DESC"
+        rows = self.database.select(
+            f"SELECT n.rowid, {_LINE} FROM notes n WHERE n.shown{where} "
+            f"ORDER BY coalesce(n.{sort.value}, ''){direction}, n.id{direction}",
+            params,
+        )
+        return list(map(Entry._make, rows))
+
+    @staticmethod
+    def _filters(
+        tags: Iterable[str],
+        category: str | None,
+        years: tuple[int, int] | None,
+        params: list[object],
+    ) -> str:
+        """SQL conditions on the `notes` row `n`, each after " AND "."""
+        if not (tags or category or years):
+            return ""
+        from papernotes.index.query import filter_condition
+        from papernotes.search import Filter
+
+        chosen = [Filter("tag", fold(t)) for t in tags]
+        if category:
+            chosen.append(Filter("cat", category.lower()))
+        if years:
+            chosen.append(Filter("year", years=years))
+        return "".join(f" AND {filter_condition(f, params)}" for f in chosen)
+
+    def records(self, rowids: Sequence[int]) -> list[dict[str, Any]]:
+        """The notes' data (`show --json`'s keys) at these rows of the index."""
+        import orjson
+
+        return [orjson.loads(r) for r in self.database.records(rowids)]
+
+    def notes(self, rowids: Sequence[int]) -> list[Note]:
+        """The notes at these rows of the index."""
+        from papernotes.note import Note
+
+        return [Note.from_index(r) for r in self.records(rowids)]
+
+    def search(self, query: Query, limit: int | None) -> tuple[list[Result], int]:
+        """The best `limit` notes for `query` (all with None), with snippets, and how many
+        matched in all."""
+        from papernotes.index.query import run
+        from papernotes.search import Result, highlighter, snippet
+
+        hits, total = run(self.database, query, limit)
+        wanted = highlighter(query)
+        notes = self.notes([h.rowid for h in hits])
+        results = [
+            Result(note, round(hit.score, 4), *snippet(note, wanted))
+            for hit, note in zip(hits, notes, strict=True)
+        ]
+        return results, total
+
+    def remove(self, arxiv_id: ArxivId) -> Path:
+        """Delete the file of the note on this paper; the file removed."""
+        path = self.path_of(arxiv_id)
+        if not path.exists():
+            raise NoteNotFoundError(f"no note for {arxiv_id.base} in {self.root}/")
+        self.store.remove(path)
+        return path

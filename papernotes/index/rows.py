@@ -1,0 +1,101 @@
+"""A note file read into the row the index keeps for it: record, listing columns, tokens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import orjson
+
+from papernotes.errors import PapernotesError
+from papernotes.index.database import Row
+from papernotes.note import Note, load_note
+from papernotes.store import Stamp
+from papernotes.tex import to_unicode
+from papernotes.text import STOPWORDS, fold, stem, terms, words
+
+
+def searched_texts(note: Note) -> tuple[str, ...]:
+    """The text of each field search looks in, in the order of `database.FIELDS`.
+
+    TeX is read as the characters it stands for, so `Renyi` finds `R\\'{e}nyi`.
+    """
+    names = " ".join(to_unicode(a.name) for a in note.authors)
+    extra = [note.id, note.doi or "", to_unicode(note.journal_ref or "")]
+    return (
+        to_unicode(note.title),
+        note.tldr,
+        " ".join(note.tags),
+        names,
+        "\n".join([*note.findings, note.commentary]),
+        to_unicode(note.abstract),
+        " ".join([*extra, to_unicode(note.comment or ""), *note.categories]),
+        names,
+    )
+
+
+def note_row(
+    name: str, stamp: Stamp, note: Note, vocabulary: dict[str, str], seen: set[str]
+) -> Row:
+    """The row of a readable note; the words whose stem differs go into `vocabulary`
+    (`seen`: the words looked at already)."""
+    texts = searched_texts(note)
+    tokens = []
+    for text in texts[:-1]:
+        found = words(text)
+        tokens.append(" ".join(terms(found)))
+        for word in set(found) - seen:
+            seen.add(word)
+            if word not in STOPWORDS and stem(word) != word:
+                vocabulary[word] = stem(word)
+    tokens.append(" ".join(words(texts[-1])))  # names: as written, for `author:`
+    categories = [c for c in dict.fromkeys([note.primary_category, *note.categories]) if c]
+    values = (
+        name,
+        *stamp,
+        note.id,
+        name == f"{note.arxiv_id.stem}.yaml",
+        None,
+        note.published,
+        note.added,
+        note.year,
+        texts[0],
+        to_unicode(note.authors[0].name) if note.authors else None,
+        len(note.authors) > 1,
+        "\n".join(note.tags),
+        _json([fold(t) for t in note.tags]),
+        _json(categories),
+        note.pending,
+    )
+    return Row(values, orjson.dumps(note.to_dict()), tuple(tokens))
+
+
+def _json(value: list[str]) -> str:
+    return orjson.dumps(value).decode()
+
+
+def broken_row(name: str, stamp: Stamp, error: str) -> Row:
+    """The row of a file that could not be read: only its stamp and what is wrong."""
+    return Row((name, *stamp, None, False, error, *([None] * 10)), None, None)
+
+
+def read_rows(root: str, files: Sequence[tuple[str, Stamp]]) -> tuple[list[Row], dict[str, str]]:
+    """Read these note files into rows (a worker process runs this for a batch)."""
+    vocabulary: dict[str, str] = {}
+    seen: set[str] = set()
+    rows = []
+    for name, stamp in files:
+        path = os.path.join(root, name)
+        try:
+            with open(path, "rb") as handle:
+                text = handle.read().decode()
+            rows.append(note_row(name, stamp, load_note(text, path), vocabulary, seen))
+        except PapernotesError as err:
+            rows.append(broken_row(name, stamp, str(err)))
+        except (OSError, UnicodeDecodeError) as err:
+            rows.append(broken_row(name, stamp, f"{path}: cannot be read ({err})"))
+        except orjson.JSONEncodeError as err:
+            # note.py admits only values JSON can hold; should one slip through, it fails
+            # its own note, not the sync of every command
+            rows.append(broken_row(name, stamp, f"{path}: holds a value JSON cannot hold ({err})"))
+    return rows, vocabulary
