@@ -33,6 +33,7 @@ from scenarios import COMMANDS, Case, Ours, stamps, theirs  # noqa: E402
 WORK = HERE.parent / ".bench"
 RESULTS = HERE / "RESULTS.md"
 MEASURED = HERE / "results.json"  # the figures behind RESULTS.md
+BEFORE = HERE / "results-before.json"  # papernotes' figures before issue 11, for comparison
 PAPERNOTES = Path(sys.executable).parent / "papernotes"
 LARGE = 100_000
 
@@ -54,7 +55,7 @@ def bench_size(
     folder = ensure(size, WORK)
     ours = Ours(folder, PAPERNOTES, server)
     tools: list[Tool] = []
-    if size <= args.others_max:
+    if size <= args.others_max and not args.keep_theirs:
         tools = [set_up(name, command, folder) for name, command in install(WORK / "tools").items()]
     before = stamps(ours.files() + [p for tool in tools for p in tool.records()])
     ours.settle()
@@ -102,10 +103,14 @@ def left_changed(size: int, ours: Ours, before: dict[Path, tuple[int, int]]) -> 
 
 def describe(args: argparse.Namespace) -> str:
     """How the figures were measured: date, machine, versions, runs, collections."""
-    compared = any(size <= args.others_max for size in args.sizes)
+    compared = any(size <= args.others_max for size in args.sizes) and not args.keep_theirs
     tools = install(WORK / "tools") if compared else {}
     their_versions = {name: Tool(name, path, WORK).version() for name, path in tools.items()}
-    others = "papis and pubs were not run"
+    others = (
+        "papis and pubs were not run again: their figures are from the earlier run"
+        if args.keep_theirs
+        else "papis and pubs were not run"
+    )
     if compared:
         others = (
             f"papis and pubs, up to {args.others_max:,} notes, import the same papers as BibTeX "
@@ -155,14 +160,20 @@ def main() -> None:
         help=f"keep the figures {MEASURED.name} holds for the sizes not measured now",
     )
     parser.add_argument(
+        "--keep-theirs",
+        action="store_true",
+        help=f"do not run papis and pubs: keep their figures from {MEASURED.name}",
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help=f"measure nothing: render the report again from {MEASURED.name}",
     )
     args = parser.parse_args()
+    before = load(BEFORE.read_text(encoding="utf-8"))[0] if BEFORE.exists() else None
     if args.report_only:
         rows, method, notes = load(MEASURED.read_text(encoding="utf-8"))
-        finish(document(rows, method=method, notes=notes), write=args.write)
+        finish(document(rows, method=method, notes=notes, before=before), write=args.write)
         return
     args.commands = [c for c in COMMANDS if c in args.commands]  # mutating ones last
 
@@ -176,12 +187,23 @@ def main() -> None:
             problems += trouble
     notes = problems or ["the collections were left as they were found"]
     notes.append(f"the whole run took {(time.perf_counter() - started) / 60:.1f} minutes")
+    if args.keep_theirs and MEASURED.exists():
+        rows, notes = theirs_kept(rows, notes)
     if args.keep_other_sizes and MEASURED.exists():
         rows, notes = kept_with(rows, notes, args.sizes)
     method = describe(args)
     if args.write:
         MEASURED.write_text(save(rows, method, notes) + "\n", encoding="utf-8")
-    finish(document(rows, method=method, notes=notes), write=args.write)
+    finish(document(rows, method=method, notes=notes, before=before), write=args.write)
+
+
+def theirs_kept(rows: list[Row], notes: list[str]) -> tuple[list[Row], list[str]]:
+    """`rows` with papis' and pubs' figures from the saved run (their code did not change)."""
+    saved, _, _ = load(MEASURED.read_text(encoding="utf-8"))
+    earlier = {(row.command, row.size): row.theirs for row in saved}
+    for row in rows:
+        row.theirs = earlier.get((row.command, row.size), {})
+    return rows, [*notes, "papis' and pubs' figures are those of the earlier run"]
 
 
 def kept_with(rows: list[Row], notes: list[str], sizes: list[int]) -> tuple[list[Row], list[str]]:

@@ -41,7 +41,7 @@ COMMANDS = {
 EDITS = 100
 BATCH = 500
 NEW_IDS = "2611.{:05d}"  # a month the generated collections never use
-INDEX_FILES = (".index.json", ".search.idx")
+INDEX_FILES = (".index.json", ".index.sqlite")
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 Exit codes are decided in one place, `_Group.invoke`: 0 success, 1 a failure the user can
 act on (the message says how), 2 a malformed command line or setting.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Typer would then evaluate every option's
+annotation from its text at every start, a third of what `list` takes at 10,000 notes.
+"""
 
 import os
 import sqlite3
@@ -118,7 +119,7 @@ def root(
     ctx.call_on_close(ctx.obj.close)
 
 
-def _collection(ctx: typer.Context, *, synced: bool = True, whole: bool = True) -> Collection:
+def _collection(ctx: typer.Context, *, synced: bool = True, whole: bool = True) -> "Collection":
     """The collection of `--dir`; with `synced`, its indexes brought up to date first and
     what they could not take reported (the unreadable notes only by commands that read
     the `whole` collection: a command on one note reports that one's problem itself)."""
@@ -128,7 +129,7 @@ def _collection(ctx: typer.Context, *, synced: bool = True, whole: bool = True) 
     return collection
 
 
-def _report(report: SyncReport, *, broken: bool = True) -> None:
+def _report(report: "SyncReport", *, broken: bool = True) -> None:
     if report.rebuilt:
         _say(f"Note: {report.rebuilt}.")
     for problem in report.broken if broken else ():
@@ -303,7 +304,7 @@ def refresh(
         chosen = {i.base: i for i in map(parse_id, papers)}  # one per paper, however typed
         notes = [collection.note(i) for i in chosen.values()]
     else:
-        notes = collection.notes([e.rowid for e in collection.entries(pending=not everything)])
+        notes = collection.notes([row for row, _ in collection.entries(pending=not everything)])
         notes.sort(key=lambda n: n.id)
     if not notes:
         _say("No placeholder notes to complete." if pending else "No notes to refresh.")
@@ -382,7 +383,7 @@ def list_notes(
     if as_json:  # whole notes, a batch at a time
         from papernotes.display import print_json_array
 
-        rowids = [e.rowid for e in entries]
+        rowids = [row for row, _ in entries]
         batches = (collection.records(rowids[i : i + 500]) for i in range(0, len(rowids), 500))
         print_json_array(record for batch in batches for record in batch)
     elif entries:
@@ -565,6 +566,7 @@ def remove(
         typer.confirm(f"Delete {len(chosen)} note(s)?\n{listing}\n", abort=True)
     for arxiv_id in chosen:
         print(f"removed {arxiv_id.base}  {safe(str(collection.remove(arxiv_id)))}")
+    collection.sync()  # the indexes it read stay current: .index.json holds no removed note
 
 
 @app.command()
@@ -620,6 +622,17 @@ def main() -> None:
     """Entry point of the `papernotes` command."""
     try:
         app()
-    except BrokenPipeError:  # raised while Python flushes what a closed pipe no longer takes
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `papernotes list | head`: the reader has what it wanted
         _silence_stdout()
-        sys.exit(1)
+        code = code or 1
+    # Every file is written and closed by now; tearing the interpreter down with Typer and
+    # rich loaded would add a sixth to `list` (benchmarks/RESULTS.md).
+    os._exit(code)

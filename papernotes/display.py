@@ -193,7 +193,7 @@ def print_listing(console: Output, entries: Sequence[Entry]) -> None:
     """`list`: a table on a terminal; tab-separated lines otherwise (id, year, title,
     first author, tags)."""
     if not console.is_terminal:
-        console.file.write(tsv_lines([entry.line for entry in entries]))
+        console.file.write(tsv_lines([line for _, line in entries]))
         return
     from rich.table import Table
     from rich.text import Text
@@ -207,8 +207,8 @@ def print_listing(console: Output, entries: Sequence[Entry]) -> None:
         ("tags", {"style": "green", "ratio": 1}),
     ):
         table.add_column(name, **options)
-    for entry in entries:
-        table.add_row(*(Text(safe(cell)) for cell in entry.line.split(CELL)))
+    for _, line in entries:
+        table.add_row(*(Text(safe(cell)) for cell in line.split(CELL)))
     console.print(table)
 
 

@@ -52,7 +52,7 @@ def choose(collection: Collection, selection: Selection) -> Sequence[Note]:
     if selection.query:
         found = [r.note for r in collection.search(parse_query(selection.query), None)[0]]
         return select(found, tags=selection.tags) if selection.tags else found
-    return StoredNotes(collection, [e.rowid for e in collection.entries(tags=selection.tags)])
+    return StoredNotes(collection, [row for row, _ in collection.entries(tags=selection.tags)])
 
 
 class StoredNotes(Sequence[Note]):

@@ -178,24 +178,31 @@ class NoteStore:
                         os.unlink(entry.path)
 
     def scan(self) -> dict[str, Stamp]:
-        """file name -> (mtime_ns, size) of every note file; every command pays this."""
+        """file name -> (mtime_ns, size) of every note file; every command pays this.
+
+        Names are stated relative to the open folder where the system allows it (not
+        Windows): no path is walked for each of 100,000 files.
+        """
+        relative = os.stat in os.supports_dir_fd
         try:
-            with os.scandir(self.root) as entries:
-                found: dict[str, Stamp] = {}
-                for entry in entries:
-                    if not is_note_file(entry.name):
-                        continue
-                    try:
-                        stat = entry.stat()
-                    except OSError:  # deleted since the listing
-                        continue
-                    if S_ISREG(stat.st_mode):
-                        found[entry.name] = (stat.st_mtime_ns, stat.st_size)
-                return found
+            folder = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except FileNotFoundError:
             return {}
         except OSError as err:
             raise PapernotesError(f"{self.root}: cannot read the notes folder ({err})") from None
+        try:
+            names = os.listdir(folder if relative else self.root)
+            found: dict[str, Stamp] = {}
+            for name in filter(is_note_file, names):
+                try:
+                    stat = os.stat(name, dir_fd=folder) if relative else os.stat(self.root / name)
+                except OSError:  # deleted since the listing
+                    continue
+                if S_ISREG(stat.st_mode):
+                    found[name] = (stat.st_mtime_ns, stat.st_size)
+            return found
+        finally:
+            os.close(folder)
 
     def ensure_gitignore(self) -> None:
         """Write the folder's `.gitignore` for derived files, once."""

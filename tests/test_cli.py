@@ -316,6 +316,15 @@ def test_hand_edits_show_up_in_list(cli, collection, notes_dir) -> None:
     assert "1706.03762" not in cli("list").stdout
 
 
+def test_hand_edits_show_up_in_show(cli, collection, notes_dir) -> None:
+    cli("show", "1706.03762")
+    path = note_file(notes_dir, "1706.03762")
+    path.write_text(path.read_text().replace("tldr: ''", "tldr: Edited by hand"))
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert "Edited by hand" in cli("show", "1706.03762").stdout
+
+
 def test_broken_note_is_skipped_with_a_warning(cli, collection, notes_dir) -> None:
     note_file(notes_dir, "1706.03762").write_text("id: 1706.03762\ntitle: 'unclosed\n")
     result = cli("list")

@@ -89,7 +89,7 @@ def synced(opened: Open, folder: Path, *, rebuild: bool = False) -> tuple[Collec
 
 def listed(collection: Collection) -> list[dict[str, Any]]:
     """The records of the notes `list` shows, in its order."""
-    return collection.records([e.rowid for e in collection.entries()])
+    return collection.records([row for row, _ in collection.entries()])
 
 
 def titles(collection: Collection) -> list[str]:
@@ -97,7 +97,7 @@ def titles(collection: Collection) -> list[str]:
 
 
 def rows(collection: Collection) -> list[int]:
-    return [e.rowid for e in collection.entries()]
+    return [row for row, _ in collection.entries()]
 
 
 def ids(collection: Collection) -> list[str]:
@@ -181,10 +181,12 @@ def test_the_index_is_current_for_a_collection_used_without_an_explicit_sync(roo
         collection.close()
 
 
-def test_get_reads_the_file_not_the_index(opened: Open, root: Path) -> None:
+def test_a_note_is_what_its_file_says_after_the_next_sync(opened: Open, root: Path) -> None:
     collection, _ = synced(opened, root)
     path = root / "1706.03762.yaml"
     path.write_text(path.read_text().replace(ATTENTION, "Edited"))
+    touch_later(path)
+    collection.sync()  # what every command does first
     assert collection.note(parse_id("1706.03762")).title == "Edited"
 
 
@@ -490,7 +492,7 @@ def test_windows_or_old_mac_line_breaks_read_as_written(opened: Open, root: Path
         collection, report = synced(opened, root)
         assert report.read == 1 and report.broken == []
         assert collection.note(parse_id("1706.03762")) == note
-        rows = [e.rowid for e in collection.entries()]
+        rows = [row for row, _ in collection.entries()]
         assert {n.commentary for n in collection.notes(rows)} == {"", "first line\nsecond line"}
         assert found(collection, '"second line"') == ["1706.03762"]
 
@@ -755,7 +757,9 @@ def test_of_two_files_neither_named_after_the_paper_the_first_by_name_is_shown(
     (root / "1706.03762.yaml").rename(root / "b.yaml")
     write_note(root, make_note("1706.03762", "In a.yaml"), "a.yaml")
     collection, report = synced(opened, root)
-    assert report.duplicates == ["b.yaml also holds 1706.03762; a.yaml is the one used"]
+    assert report.duplicates == [
+        f"{root / 'b.yaml'} also holds 1706.03762; {root / 'a.yaml'} is the one used"
+    ]
     assert collection.note(parse_id("1706.03762")).title == "In a.yaml"
 
 
@@ -957,6 +961,12 @@ def test_tinydb_is_current_after_a_command_that_reads(cli: Cli, two_notes: Path)
     with TinyDB(two_notes / TINYDB_NAME, access_mode="r") as db:
         [found_note] = db.table("notes").search(Query().tags.any(["attention"]))
         assert found_note["title"] == "Hand edited"
+
+
+def test_tinydb_holds_no_removed_note_after_remove(cli: Cli, two_notes: Path) -> None:
+    run(cli, "list")
+    run(cli, "remove", "--yes", "hep-th/9901001")
+    assert [d["id"] for d in tinydb_notes(two_notes)] == ["1706.03762"]
 
 
 # --- temporary files left by a killed writer --------------------------------------------------

@@ -110,7 +110,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory, notes: Iterable[Note]) -> I
 
 def ids_by_row(collection: Collection) -> dict[int, str]:
     """The id of the note at each row of the index (what a `Hit` points to)."""
-    rowids = [e.rowid for e in collection.entries()]
+    rowids = [row for row, _ in collection.entries()]
     return {rowid: n.id for rowid, n in zip(rowids, collection.notes(rowids), strict=True)}
 
 

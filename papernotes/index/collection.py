@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import NoteNotFoundError
 from papernotes.index.database import Database
@@ -22,34 +22,22 @@ if TYPE_CHECKING:
 # reading records, needs is imported there (at 100,000 notes every hundredth counts).
 
 # A note's line in `list`: id, year, title (or a placeholder's marker), first author (and
-# "et al."), tags, joined by CELL (shown as `\x1f` where a note holds it). SQLite composes
-# it: at 100,000 notes, doing it in Python for each note takes most of the half second
-# `list` may take.
-_SHOWN = "replace({}, char(31), '\\x1f')"
+# "et al."), tags, joined by CELL (which the listing columns never hold as it is). SQLite
+# composes it: at 100,000 notes, doing it in Python for each note takes a third of a second.
 _LINE = f" || '{CELL}' || ".join(
     [
         "n.id",
         "coalesce(n.year, '')",
-        _SHOWN.format(
-            "CASE WHEN n.title != '' THEN n.title WHEN n.pending THEN '(metadata pending)' "
-            "ELSE '(untitled)' END"
-        ),
-        _SHOWN.format(
-            "coalesce(n.first_author || CASE WHEN n.more_authors THEN ' et al.' ELSE '' END, '')"
-        ),
-        _SHOWN.format(
-            "CASE WHEN n.tag_lines != '' THEN '#' || replace(n.tag_lines, char(10), ' #') "
-            "ELSE '' END"
-        ),
+        "CASE WHEN n.title != '' THEN n.title WHEN n.pending THEN '(metadata pending)' "
+        "ELSE '(untitled)' END",
+        "coalesce(n.first_author || CASE WHEN n.more_authors THEN ' et al.' ELSE '' END, '')",
+        "CASE WHEN n.tag_lines != '' THEN '#' || replace(n.tag_lines, char(10), ' #') ELSE '' END",
     ]
 )
 
 
-class Entry(NamedTuple):
-    """A note as `list` shows it: its row in the index and its cells joined by CELL."""
-
-    rowid: int
-    line: str
+Entry = tuple[int, str]  # a note as `list` shows it: its row in the index, its cells joined
+# by CELL (plain tuples as SQLite gives them: a named one each costs 80 ms at 100,000 notes)
 
 
 class Collection:
@@ -87,17 +75,20 @@ class Collection:
     def path_of(self, arxiv_id: ArxivId) -> Path:
         """The file that holds the note on this paper (even when renamed by hand)."""
         found = self.database.file_of(arxiv_id.base)
-        return self.root / found if found else self.store.path_for(arxiv_id)
+        return self.root / found[1] if found else self.store.path_for(arxiv_id)
 
     def note(self, arxiv_id: ArxivId) -> Note:
-        """One note, read from its YAML file (the truth, never the index)."""
-        path = self.path_of(arxiv_id)
+        """One note, as the last sync read it from its file (without YAML to parse again)."""
+        found = self.database.file_of(arxiv_id.base)
+        if found is not None:
+            return self.notes([found[0]])[0]
+        path = self.store.path_for(arxiv_id)
         if not path.exists():
             raise NoteNotFoundError(
                 f"no note for {arxiv_id.base} in {self.root}/ "
                 f"(add it with: papernotes add {arxiv_id.base})"
             )
-        return self.store.load(path.name)
+        return self.store.load(path.name)  # not in the index: its own error says why
 
     def entries(
         self,
@@ -115,12 +106,11 @@ class Collection:
         where = self._filters(tags, category, years, params)
         where += " AND n.pending" if pending else ""
         direction = "" if oldest else " DESC"
-        rows = self.database.select(
+        return self.database.select(
             f"SELECT n.rowid, {_LINE} FROM notes n WHERE n.shown{where} "
             f"ORDER BY coalesce(n.{sort.value}, ''){direction}, n.id{direction}",
             params,
         )
-        return list(map(Entry._make, rows))
 
     @staticmethod
     def _filters(

@@ -29,7 +29,7 @@ from typing import Any
 from papernotes.errors import PapernotesError
 
 DATABASE_NAME = ".index.sqlite"
-SCHEMA = 1  # kept in PRAGMA user_version; another value means: build anew
+SCHEMA = 2  # kept in PRAGMA user_version; another value means: build anew
 # Searched fields, their FTS5 columns in this order, and their BM25 weights: hits in the
 # title, TL;DR and tags count most. `names` holds authors' names unstemmed, for `author:`.
 WEIGHTS = {
@@ -140,7 +140,7 @@ class Database:
         if not path.is_file():
             raise DatabaseDamaged("missing")
         try:
-            connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+            connection = _connect(path)
         except sqlite3.Error as err:
             raise DatabaseDamaged(str(err)) from None
         try:
@@ -165,13 +165,13 @@ class Database:
         check_fts5()
         for suffix in ("", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return cls._with_tables(sqlite3.connect(path, timeout=60, isolation_level=None))
+        return cls._with_tables(_connect(path))
 
     @classmethod
     def in_memory(cls) -> Database:
         """An empty index that is never written (a folder without notes)."""
         check_fts5()
-        return cls._with_tables(sqlite3.connect(":memory:", isolation_level=None))
+        return cls._with_tables(_connect(":memory:"))
 
     @classmethod
     def _with_tables(cls, connection: sqlite3.Connection) -> Database:
@@ -210,21 +210,29 @@ class Database:
                 ids.append(found[1])
         return [i for i in ids if i is not None]
 
-    def put(self, row: Row) -> None:
-        """Insert the row of a note file (not indexed yet)."""
-        cursor = self.connection.execute(
-            f"INSERT INTO notes ({_COLUMNS}) VALUES ({', '.join('?' * len(row.values))})",
-            row.values,
+    def put(self, rows: Sequence[Row]) -> None:
+        """Insert the rows of note files not indexed yet (a batch in one go)."""
+        (last,) = self.connection.execute("SELECT coalesce(max(rowid), 0) FROM notes").fetchone()
+        numbered = list(enumerate(rows, last + 1))
+        marks = ", ".join("?" * (len(_COLUMNS.split(",")) + 1))
+        self.connection.executemany(
+            f"INSERT INTO notes (rowid, {_COLUMNS}) VALUES ({marks})",
+            ((rowid, *row.values) for rowid, row in numbered),
         )
-        if row.record is not None and row.texts is not None:
-            self.connection.execute(
-                "INSERT INTO records VALUES (?, ?)", (cursor.lastrowid, row.record)
-            )
-            self.connection.execute(
-                f"INSERT INTO fulltext (rowid, {', '.join(FIELDS)}) "
-                f"VALUES (?, {', '.join('?' * len(FIELDS))})",
-                (cursor.lastrowid, *row.texts),
-            )
+        readable = [(rowid, row) for rowid, row in numbered if row.record is not None]
+        self.connection.executemany(
+            "INSERT INTO records VALUES (?, ?)", ((rowid, row.record) for rowid, row in readable)
+        )
+        self.connection.executemany(
+            f"INSERT INTO fulltext (rowid, {', '.join(FIELDS)}) "
+            f"VALUES (?, {', '.join('?' * len(FIELDS))})",
+            ((rowid, *(row.texts or ())) for rowid, row in readable),
+        )
+
+    def optimize(self) -> None:
+        """Merge the full-text index into one segment, as after a first build: a common
+        word's search at 100,000 notes then takes a third less."""
+        self.connection.execute("INSERT INTO fulltext (fulltext) VALUES ('optimize')")
 
     def add_words(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Remember the stems of words whose stem differs from the word."""
@@ -254,12 +262,12 @@ class Database:
         (total,) = self.connection.execute("SELECT count(*) FROM notes WHERE shown").fetchone()
         return int(total)
 
-    def file_of(self, arxiv_id: str) -> str | None:
-        """The file shown for a paper."""
+    def file_of(self, arxiv_id: str) -> tuple[int, str] | None:
+        """The row and file shown for a paper."""
         row = self.connection.execute(
-            "SELECT file FROM notes WHERE id = ? AND shown", (arxiv_id,)
+            "SELECT rowid, file FROM notes WHERE id = ? AND shown", (arxiv_id,)
         ).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else None
 
     def records(self, rowids: Sequence[int]) -> list[bytes]:
         """The JSON records of these rows, in the same order."""
@@ -286,6 +294,13 @@ class Database:
     def transaction(self) -> _Transaction:
         """`with db.transaction():` — one atomic write."""
         return _Transaction(self.connection)
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    """A connection that waits for a writer (up to a minute) and commits only when told."""
+    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+    connection.execute("PRAGMA cache_size = -65536")  # 64 MB: a first index spills less
+    return connection
 
 
 class _Transaction:

@@ -115,12 +115,22 @@ def run(database: Database, query: Query, limit: int | None) -> tuple[list[Hit],
     rest = [n for n in nodes if n not in in_text] if main else list(nodes)
     params: list[object] = []
     where = "".join(f" AND {compiler.condition(n, params)}" for n in rest)
+    total = None
     if main is not None:
-        rows = database.select(
-            f"SELECT n.rowid, -{_BM25}, n.published, n.id FROM fulltext "
-            f"JOIN notes n ON n.rowid = fulltext.rowid WHERE fulltext MATCH ? AND n.shown{where}",
-            [main, *params],
+        found = (
+            "FROM fulltext JOIN notes n ON n.rowid = fulltext.rowid "
+            f"WHERE fulltext MATCH ? AND n.shown{where}"
         )
+        chosen = f"SELECT n.rowid, -{_BM25}, n.published, n.id {found}"
+        rows = []
+        if limit is not None:  # SQLite picks the best few: fetching every match costs more
+            rows = database.select(f"{chosen} ORDER BY {_BM25} LIMIT ?", [main, *params, 2 * limit])
+            if len(rows) < 2 * limit:
+                total = len(rows)
+            elif _score(rows[limit - 1]) != _score(rows[-1]):  # no tie reaches past them
+                total = database.select(f"SELECT count(*) {found}", [main, *params])[0][0]
+        if total is None:
+            rows = database.select(chosen, [main, *params])
     else:
         rows = database.select(
             f"SELECT n.rowid, 0.0, n.published, n.id FROM notes n WHERE n.shown{where}", params
@@ -128,11 +138,15 @@ def run(database: Database, query: Query, limit: int | None) -> tuple[list[Hit],
         rows = _scored(database, compiler, query, rows)
 
     def order(row: tuple[int, float, str | None, str]) -> tuple[float, str, str]:
-        # Rounded to 9 digits, so float noise cannot split a tie the date should break.
-        return float(f"{row[1]:.9g}"), row[2] or "", row[3]
+        return _score(row), row[2] or "", row[3]
 
     best = heapq.nlargest(limit or len(rows), rows, key=order)
-    return [Hit(row[0], row[1]) for row in best], len(rows)
+    return [Hit(row[0], row[1]) for row in best], len(rows) if total is None else total
+
+
+def _score(row: tuple[int, float, str | None, str]) -> float:
+    """Rounded to 9 digits, so float noise cannot split a tie the date should break."""
+    return float(f"{row[1]:.9g}")
 
 
 def _scored(

@@ -12,7 +12,7 @@ from papernotes.index.database import Row
 from papernotes.note import Note, load_note
 from papernotes.store import Stamp
 from papernotes.tex import to_unicode
-from papernotes.text import STOPWORDS, fold, stem, terms, words
+from papernotes.text import CELL, STOPWORDS, fold, stem, terms, words
 
 
 def searched_texts(note: Note) -> tuple[str, ...]:
@@ -59,15 +59,20 @@ def note_row(
         note.published,
         note.added,
         note.year,
-        texts[0],
-        to_unicode(note.authors[0].name) if note.authors else None,
+        _listed(texts[0]),
+        _listed(to_unicode(note.authors[0].name)) if note.authors else None,
         len(note.authors) > 1,
-        "\n".join(note.tags),
+        _listed("\n".join(note.tags)),
         _json([fold(t) for t in note.tags]),
         _json(categories),
         note.pending,
     )
     return Row(values, orjson.dumps(note.to_dict()), tuple(tokens))
+
+
+def _listed(text: str) -> str:
+    """Text for a listing column: CELL, which joins a listed line's cells, shown as `\\x1f`."""
+    return text.replace(CELL, "\\x1f")
 
 
 def _json(value: list[str]) -> str:

@@ -58,7 +58,7 @@ def sync(store: NoteStore, *, rebuild: bool = False) -> tuple[Database, SyncRepo
                 if database.meta(LISTING_KEY) == _digest(files) and _tinydb_current(
                     store, database
                 ):
-                    return database, _report(database, SyncReport(broken=unnamed))
+                    return database, _report(store, database, SyncReport(broken=unnamed))
             except sqlite3.DatabaseError:  # damaged past its first pages: seen to below
                 pass
             database.close()
@@ -124,11 +124,12 @@ def _sync_locked(store: NoteStore, path: Path, rebuild: bool) -> tuple[Database,
         with database.transaction():
             ids = database.remove(gone)
             for rows, vocabulary in _read(store.root, [(n, files[n]) for n in changed]):
-                for row in rows:
-                    database.put(row)
-                    ids.append(row.values[3])
+                database.put(rows)
                 database.add_words(vocabulary.items())
+                ids.extend(row.values[3] for row in rows)
             database.choose_shown(None if fresh else [i for i in ids if i is not None])
+            if fresh:
+                database.optimize()
             database.set_meta(tinydb_file.STAMP_KEY, None)
         report.read, report.dropped = len(changed), len(set(gone) - set(changed))
     database.set_meta(LISTING_KEY, _digest(files))
@@ -136,7 +137,7 @@ def _sync_locked(store: NoteStore, path: Path, rebuild: bool) -> tuple[Database,
         if database.meta(tinydb_file.STAMP_KEY) and tinydb_file.stamp(store.root) != "missing":
             report.rebuilt = f"{store.root / tinydb_file.TINYDB_NAME} was changed; written again"
         _write_tinydb(store, database)
-    return database, _report(database, report)
+    return database, _report(store, database, report)
 
 
 def _opened(path: Path) -> tuple[Database, dict[str, Stamp]]:
@@ -173,10 +174,12 @@ def _write_tinydb(store: NoteStore, database: Database) -> None:
     database.set_meta(tinydb_file.STAMP_KEY, tinydb_file.stamp(store.root))
 
 
-def _report(database: Database, report: SyncReport) -> SyncReport:
+def _report(store: NoteStore, database: Database, report: SyncReport) -> SyncReport:
     for file, paper, error, shown in database.unshown():
         if error is not None:
             report.broken.append(error)
         elif shown is not None:
-            report.duplicates.append(f"{file} also holds {paper}; {shown} is the one used")
+            report.duplicates.append(
+                f"{store.root / file} also holds {paper}; {store.root / shown} is the one used"
+            )
     return report
