@@ -157,7 +157,7 @@ def main() -> None:
     parser.add_argument(
         "--keep-other-sizes",
         action="store_true",
-        help=f"keep the figures {MEASURED.name} holds for the sizes not measured now",
+        help=f"keep the figures {MEASURED.name} holds for the rows not measured now",
     )
     parser.add_argument(
         "--keep-theirs",
@@ -207,15 +207,15 @@ def theirs_kept(rows: list[Row], notes: list[str]) -> tuple[list[Row], list[str]
 
 
 def kept_with(rows: list[Row], notes: list[str], sizes: list[int]) -> tuple[list[Row], list[str]]:
-    """`rows` and `notes` with the saved figures of every size not in `sizes`."""
+    """`rows` and `notes` with the saved figures of every row not measured now."""
     saved, _, saved_notes = load(MEASURED.read_text(encoding="utf-8"))
-    kept = [row for row in saved if row.size not in sizes]
+    measured = {(row.command, row.size) for row in rows}
+    kept = [row for row in saved if (row.command, row.size) not in measured]
     if not kept:
         return rows, notes
-    before = ", ".join(f"{size:,}" for size in sorted({row.size for row in kept}))
     now = ", ".join(f"{size:,}" for size in sorted(sizes))
-    return kept + rows, [f"{before} notes (an earlier run): {n}" for n in saved_notes] + [
-        f"{now} notes: {n}" for n in notes
+    return kept + rows, [f"an earlier run: {n}" for n in saved_notes] + [
+        f"rows measured again at {now} notes: {n}" for n in notes
     ]
 
 

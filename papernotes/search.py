@@ -16,24 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from papernotes.errors import InvalidIdError, UsageError
+from papernotes.fields import EVERYWHERE
 from papernotes.ids import parse_id
 from papernotes.note import Note
 from papernotes.tex import to_unicode
 from papernotes.text import STOP_MARK, STOPWORDS, fold, stem, terms, words
 
-# The fields a word is looked for in, and the weight of a hit in each: hits in the title,
-# the TL;DR and the tags count most. `names` holds authors' names as written, for `author:`.
-WEIGHTS = {
-    "title": 3.0,
-    "tldr": 2.5,
-    "tags": 2.5,
-    "authors": 2.0,
-    "notes": 1.5,
-    "abstract": 1.0,
-    "extra": 0.7,
-    "names": 2.0,
-}
-EVERYWHERE = ("title", "tldr", "tags", "authors", "notes", "abstract", "extra")
 FILTER_FIELDS = ("tag", "cat", "year", "id")
 TEXT_FIELDS = {"title": ("title",), "author": ("names",)}
 ALIASES = {"ti": "title", "au": "author", "tags": "tag", "category": "cat", "arxiv": "id"}

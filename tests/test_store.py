@@ -164,11 +164,12 @@ def test_the_lock_removes_temporary_files_a_killed_writer_left(store: NoteStore)
     kept = store.root / "notes.tmp"  # not hidden: not one of ours
     kept.write_bytes(b"the user's")
     assert all(p.exists() for p in left)  # reading takes no lock and removes nothing
-    with store.lock():
+    writer = NoteStore(store.root)  # the next writer, as a new process has it
+    with writer.lock():
         assert not any(p.exists() for p in left)
-        with store.lock():  # reentrant within a process
+        with writer.lock():  # reentrant within a process
             pass
-        assert store.create(make_note("1605.08386", "Under the lock"))
+        assert writer.create(make_note("1605.08386", "Under the lock"))
     assert kept.read_bytes() == b"the user's"
     assert (store.root / LOCK_NAME).is_file()
 

@@ -27,23 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from papernotes.errors import PapernotesError
+from papernotes.fields import FIELDS
 
 DATABASE_NAME = ".index.sqlite"
 SCHEMA = 2  # kept in PRAGMA user_version; another value means: build anew
-# Searched fields, their FTS5 columns in this order, and their BM25 weights: hits in the
-# title, TL;DR and tags count most. `names` holds authors' names unstemmed, for `author:`.
-WEIGHTS = {
-    "title": 3.0,
-    "tldr": 2.5,
-    "tags": 2.5,
-    "authors": 2.0,
-    "notes": 1.5,
-    "abstract": 1.0,
-    "extra": 0.7,
-    "names": 2.0,
-}
-FIELDS = tuple(WEIGHTS)
-TEXT_FIELDS = FIELDS[:-1]  # what a plain word is looked for in
 
 _TABLES = f"""
 CREATE TABLE notes (

@@ -12,8 +12,9 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+from papernotes.fields import WEIGHTS
 from papernotes.index.database import Database
-from papernotes.search import WEIGHTS, All, Either, Filter, Node, Not, Query, Words
+from papernotes.search import All, Either, Filter, Node, Not, Query, Words
 
 _BM25 = f"bm25(fulltext, {', '.join(str(w) for w in WEIGHTS.values())})"
 _LAST = "\U0010ffff"  # sorts after every character: the end of a prefix's range

@@ -16,7 +16,7 @@ from papernotes.text import CELL, STOPWORDS, fold, stem, terms, words
 
 
 def searched_texts(note: Note) -> tuple[str, ...]:
-    """The text of each field search looks in, in the order of `database.FIELDS`.
+    """The text of each field search looks in, in the order of `fields.FIELDS`.
 
     TeX is read as the characters it stands for, so `Renyi` finds `R\\'{e}nyi`.
     """
