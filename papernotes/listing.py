@@ -21,16 +21,21 @@ class SortKey(str, Enum):
     PUBLISHED = "published"
 
 
+# What a listed line shows for a missing title and for more authors than the first (the
+# index composes `list`'s lines in SQL with the same words).
+PENDING_TITLE, NO_TITLE, ET_AL = "(metadata pending)", "(untitled)", " et al."
+
+
 def byline(names: Sequence[str]) -> str:
     """`Vaswani et al.` style: the first author's name, and 'et al.' when there are more."""
     if not names:
         return ""
-    return names[0] + (" et al." if len(names) > 1 else "")
+    return names[0] + (ET_AL if len(names) > 1 else "")
 
 
 def title_line(title: str, pending: bool) -> str:
     """The title, or a marker for a placeholder whose metadata is still pending."""
-    return title or ("(metadata pending)" if pending else "(untitled)")
+    return title or (PENDING_TITLE if pending else NO_TITLE)
 
 
 def parse_years(text: str) -> tuple[int, int]:

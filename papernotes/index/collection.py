@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from papernotes.errors import NoteNotFoundError
 from papernotes.index.database import Database
 from papernotes.index.sync import SyncReport, sync
-from papernotes.listing import SortKey
+from papernotes.listing import ET_AL, NO_TITLE, PENDING_TITLE, SortKey
 from papernotes.store import NoteStore
 from papernotes.text import CELL, fold
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from papernotes.search import Query, Result
 
 # `list` and `show` need neither the query language nor JSON: what only searching, or
-# reading records, needs is imported there (at 100,000 notes every hundredth counts).
+# reading records, needs is imported there.
 
 # A note's line in `list`: id, year, title (or a placeholder's marker), first author (and
 # "et al."), tags, joined by CELL (which the listing columns never hold as it is). SQLite
@@ -28,9 +28,9 @@ _LINE = f" || '{CELL}' || ".join(
     [
         "n.id",
         "coalesce(n.year, '')",
-        "CASE WHEN n.title != '' THEN n.title WHEN n.pending THEN '(metadata pending)' "
-        "ELSE '(untitled)' END",
-        "coalesce(n.first_author || CASE WHEN n.more_authors THEN ' et al.' ELSE '' END, '')",
+        f"CASE WHEN n.title != '' THEN n.title WHEN n.pending THEN '{PENDING_TITLE}' "
+        f"ELSE '{NO_TITLE}' END",
+        f"coalesce(n.first_author || CASE WHEN n.more_authors THEN '{ET_AL}' ELSE '' END, '')",
         "CASE WHEN n.tag_lines != '' THEN '#' || replace(n.tag_lines, char(10), ' #') ELSE '' END",
     ]
 )
