@@ -33,11 +33,14 @@ class Compiler:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._expressions: dict[Words, str] = {}  # a prefix's costs a look-up of its words
 
     def match(self, node: Node) -> str | None:
         """An FTS5 expression for `node`, or None where FTS5 cannot express it alone."""
         if isinstance(node, Words):
-            return self._words(node)
+            if node not in self._expressions:
+                self._expressions[node] = self._words(node)
+            return self._expressions[node]
         if isinstance(node, Either):
             parts = [self.match(n) for n in node.nodes]
             return None if None in parts else "(" + " OR ".join(map(str, parts)) + ")"
