@@ -16,7 +16,7 @@ from papernotes.errors import PapernotesError, UsageError
 from papernotes.export import EXTENSIONS, render, render_chunks
 from papernotes.ids import parse_id
 from papernotes.index import Collection
-from papernotes.listing import select
+from papernotes.listing import with_tags
 from papernotes.note import Note
 from papernotes.search import parse_query
 from papernotes.store import write_atomic
@@ -51,7 +51,7 @@ def choose(collection: Collection, selection: Selection) -> Sequence[Note]:
         return [collection.note(arxiv_id) for arxiv_id in chosen.values()]
     if selection.query:
         found = [r.note for r in collection.search(parse_query(selection.query), None)[0]]
-        return select(found, tags=selection.tags) if selection.tags else found
+        return with_tags(found, selection.tags)
     return StoredNotes(collection, [row for row, _ in collection.entries(tags=selection.tags)])
 
 

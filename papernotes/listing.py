@@ -1,4 +1,4 @@
-"""Choosing notes for `list` and `export`, and the parts of a listed line: pure functions."""
+"""Choosing notes by tag, years as typed, and the parts of a listed line: pure functions."""
 
 from __future__ import annotations
 
@@ -49,29 +49,7 @@ def parse_years(text: str) -> tuple[int, int]:
     return first, last
 
 
-def in_category(item: Note, category: str) -> bool:
-    """True if any category is `category` or below it (`cs` matches cs.LG, `cs.LG` only cs.LG)."""
-    wanted = category.lower()
-    found = {c.lower() for c in [item.primary_category, *item.categories] if c}
-    return any(c == wanted or c.startswith(wanted + ".") for c in found)
-
-
-def select(
-    items: Iterable[Note],
-    *,
-    tags: Iterable[str] = (),
-    category: str | None = None,
-    years: tuple[int, int] | None = None,
-) -> list[Note]:
-    """Notes carrying every tag (case and accents aside), in the category and the years."""
-    wanted_tags = {fold(t) for t in tags}
-    chosen = []
-    for item in items:
-        if wanted_tags and wanted_tags - {fold(t) for t in item.tags}:
-            continue
-        if category and not in_category(item, category):
-            continue
-        if years and (item.year is None or not years[0] <= item.year <= years[1]):
-            continue
-        chosen.append(item)
-    return chosen
+def with_tags(notes: Iterable[Note], tags: Iterable[str]) -> list[Note]:
+    """The notes carrying every tag (case and accents aside), in their order."""
+    wanted = {fold(t) for t in tags}
+    return [note for note in notes if not wanted - {fold(t) for t in note.tags}]

@@ -19,6 +19,7 @@ was. Tables:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
@@ -277,9 +278,16 @@ class Database:
         """Rows of a read-only query (the query compilers and listing write them)."""
         return self.connection.execute(sql, params).fetchall()
 
-    def transaction(self) -> _Transaction:
-        """`with db.transaction():` — one atomic write."""
-        return _Transaction(self.connection)
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """`with db.transaction():` — one atomic write, rolled back on any error."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
 
 
 def _connect(path: Path | str) -> sqlite3.Connection:
@@ -287,14 +295,3 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=60, isolation_level=None)
     connection.execute("PRAGMA cache_size = -65536")  # 64 MB: a first index spills less
     return connection
-
-
-class _Transaction:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> None:
-        self.connection.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")

@@ -132,7 +132,9 @@ def _sync_locked(store: NoteStore, path: Path, rebuild: bool) -> tuple[Database,
                 database.optimize()
             database.set_meta(tinydb_file.STAMP_KEY, None)
         report.read, report.dropped = len(changed), len(set(gone) - set(changed))
-    database.set_meta(LISTING_KEY, _digest(files))
+    digest = _digest(files)
+    if database.meta(LISTING_KEY) != digest:  # another process may have synced meanwhile
+        database.set_meta(LISTING_KEY, digest)
     if not _tinydb_current(store, database):
         if database.meta(tinydb_file.STAMP_KEY) and tinydb_file.stamp(store.root) != "missing":
             report.rebuilt = f"{store.root / tinydb_file.TINYDB_NAME} was changed; written again"
