@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import orjson
 
 from papernotes.errors import PapernotesError
 from papernotes.index.database import Row
-from papernotes.note import Note, load_note
-from papernotes.store import Stamp
+from papernotes.note import Note
+from papernotes.store import NoteStore, Stamp
 from papernotes.tex import to_unicode
 from papernotes.text import CELL, STOPWORDS, fold, stem, terms, words
 
@@ -88,19 +88,16 @@ def read_rows(root: str, files: Sequence[tuple[str, Stamp]]) -> tuple[list[Row],
     """Read these note files into rows (a worker process runs this for a batch)."""
     vocabulary: dict[str, str] = {}
     seen: set[str] = set()
+    store = NoteStore(Path(root))
     rows = []
     for name, stamp in files:
-        path = os.path.join(root, name)
         try:
-            with open(path, "rb") as handle:
-                text = handle.read().decode()
-            rows.append(note_row(name, stamp, load_note(text, path), vocabulary, seen))
-        except PapernotesError as err:
+            rows.append(note_row(name, stamp, store.load(name), vocabulary, seen))
+        except PapernotesError as err:  # broken, unreadable, or removed since the listing
             rows.append(broken_row(name, stamp, str(err)))
-        except (OSError, UnicodeDecodeError) as err:
-            rows.append(broken_row(name, stamp, f"{path}: cannot be read ({err})"))
         except orjson.JSONEncodeError as err:
             # note.py admits only values JSON can hold; should one slip through, it fails
             # its own note, not the sync of every command
+            path = store.root / name
             rows.append(broken_row(name, stamp, f"{path}: holds a value JSON cannot hold ({err})"))
     return rows, vocabulary
