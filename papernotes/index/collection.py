@@ -82,13 +82,7 @@ class Collection:
         found = self.database.file_of(arxiv_id.base)
         if found is not None:
             return self.notes([found[0]])[0]
-        path = self.store.path_for(arxiv_id)
-        if not path.exists():
-            raise NoteNotFoundError(
-                f"no note for {arxiv_id.base} in {self.root}/ "
-                f"(add it with: papernotes add {arxiv_id.base})"
-            )
-        return self.store.load(path.name)  # not in the index: its own error says why
+        return self.store.get(arxiv_id)  # not in the index: missing, or its error says why
 
     def entries(
         self,
