@@ -158,9 +158,12 @@ class ArxivSource:
         settings: ApiSettings | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
+        """`on_wait(message)` is called before each wait for a retry, saying why and how long."""
         self.settings = settings or ApiSettings()
         self._sleep = sleep
+        self._on_wait = on_wait
         self._session = _session(self.settings, sleep)
         self._client: arxiv.Client | None = None
 
@@ -247,8 +250,13 @@ class ArxivSource:
                     f"arXiv could not be used at {settings.url} after {attempts} attempts: "
                     f"{problem}"
                 )
-            backoff = settings.delay * 2**attempt
-            self._sleep(max(backoff, retry_after or 0.0))
+            wait = max(settings.delay * 2**attempt, retry_after or 0.0)
+            if self._on_wait:
+                self._on_wait(
+                    f"arXiv did not answer ({problem}); retrying in {round(wait, 1):g} s "
+                    f"(attempt {attempt + 2} of {attempts})"
+                )
+            self._sleep(wait)
         raise AssertionError("unreachable")
 
     def _request(self, batch: list[ArxivId]) -> list[Any]:

@@ -25,6 +25,8 @@ from papernotes.ids import parse_id
 from papernotes.listing import SortKey
 
 if TYPE_CHECKING:
+    from papernotes.annotating import Edited
+    from papernotes.ids import ArxivId
     from papernotes.index import Collection, SyncReport
 
 HELP = """Reading notes on arXiv papers, kept as plain YAML files.
@@ -149,22 +151,43 @@ def _print_json(data: object) -> None:
     print_json(data)
 
 
+class _Fetching:
+    """What a fetch shows on stderr: a progress bar on a terminal, and every wait."""
+
+    def __init__(self, bar: Any = None) -> None:
+        self.bar = bar
+        self.task = bar.add_task("Fetching from arXiv", total=None) if bar else None
+
+    def total(self, count: int) -> None:
+        if self.bar:
+            self.bar.update(
+                self.task, total=count, description=f"Fetching {_count(count, 'paper')} from arXiv"
+            )
+
+    def advance(self, done: int) -> None:
+        if self.bar:
+            self.bar.advance(self.task, done)
+
+    def wait(self, message: str) -> None:
+        """A retry's wait, said on a terminal (above the bar) and in a pipe alike."""
+        if self.bar:
+            from papernotes.text import safe
+
+            self.bar.console.print(safe(message), markup=False, highlight=False)
+        else:
+            _say(message)
+
+
 @contextmanager
-def _progress() -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
-    """Callbacks for a progress bar on stderr, drawn only when stderr is a terminal."""
+def _fetching() -> Iterator[_Fetching]:
+    """A `_Fetching` whose bar is drawn only when stderr is a terminal."""
     if not sys.stderr.isatty():
-        yield (lambda total: None), (lambda done: None)
+        yield _Fetching()
         return
     from papernotes.display import make_progress
 
     with make_progress() as bar:
-        task = bar.add_task("Fetching from arXiv", total=None)
-        yield (
-            lambda total: bar.update(
-                task, total=total, description=f"Fetching {total} papers from arXiv"
-            ),
-            lambda done: bar.advance(task, done),
-        )
+        yield _Fetching(bar)
 
 
 # arXiv settings, shared by the commands that ask arXiv.
@@ -187,7 +210,7 @@ def add(
     ids: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID",
+            metavar="ID...",
             help="arXiv ids or links: 1911.12246, arXiv:1911.12246v2, hep-th/9901001, "
             "https://arxiv.org/abs/1706.03762v5 (a version fetches that version).",
             show_default=False,
@@ -228,17 +251,22 @@ def add(
     from papernotes.intake import add_papers
 
     store = _collection(ctx, synced=False).store
-    source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
+    settings = ApiSettings(url=api_url, delay=delay, timeout=timeout)
     if source_file is not None:
         ids = [*ids, *_mentioned_ids(source_file)]
     elif not ids:
         raise UsageError("give arXiv ids or links to add, or --from FILE")
-    with _progress() as (on_total, on_progress):
+    with _fetching() as shown:
         outcomes = add_papers(
-            store, source, ids, tags=tag, on_total=on_total, on_progress=on_progress
+            store,
+            ArxivSource(settings, on_wait=shown.wait),
+            ids,
+            tags=tag,
+            on_total=shown.total,
+            on_progress=shown.advance,
         )
     if as_json:
-        _print_json([o.note.to_dict() for o in outcomes if o.note is not None])
+        _print_json([o.to_dict() for o in outcomes])
     out, err = make_console(), make_console(stderr=True)
     for outcome in outcomes:
         if as_json or not outcome.status.ok:
@@ -269,7 +297,7 @@ def _mentioned_ids(source_file: str) -> list[str]:
 def refresh(
     ctx: typer.Context,
     papers: Annotated[
-        list[str], typer.Argument(metavar="ID", help="arXiv ids or links of the notes.")
+        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the notes.")
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     everything: Annotated[bool, typer.Option("--all", help="Every note.")] = False,
     pending: Annotated[
@@ -299,7 +327,7 @@ def refresh(
     if not (papers or everything or pending):
         raise UsageError("say which notes to refresh: ids, --all or --pending")
     collection = _collection(ctx)
-    source = ArxivSource(ApiSettings(url=api_url, delay=delay, timeout=timeout))
+    settings = ApiSettings(url=api_url, delay=delay, timeout=timeout)
     if papers:
         chosen = {i.base: i for i in map(parse_id, papers)}  # one per paper, however typed
         notes = [collection.note(i) for i in chosen.values()]
@@ -309,14 +337,14 @@ def refresh(
     if not notes:
         _say("No placeholder notes to complete." if pending else "No notes to refresh.")
         return
-    with _progress() as (on_total, on_progress):
+    with _fetching() as shown:
         changes = refresh_notes(
             collection.store,
-            source,
+            ArxivSource(settings, on_wait=shown.wait),
             notes,
             dry_run=dry_run,
-            on_total=on_total,
-            on_progress=on_progress,
+            on_total=shown.total,
+            on_progress=shown.advance,
         )
     for change in changes:
         line = f"{change.status:<10} {change.arxiv_id!s:<16}  {change.describe()}".rstrip()
@@ -403,7 +431,7 @@ def search(
     words: Annotated[
         list[str],
         typer.Argument(
-            metavar="QUERY",
+            metavar="QUERY...",
             help='Words (all must match), a OR b, (groups), "a phrase", -excluded, prefix*, '
             "and fields title: author: tag: cat: year:2017..2019 id:",
             show_default=False,
@@ -453,7 +481,7 @@ class ExportFormat(str, Enum):
 def export(
     ctx: typer.Context,
     papers: Annotated[
-        list[str], typer.Argument(metavar="ID", help="arXiv ids or links of the notes.")
+        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the notes.")
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     tag: Annotated[
         list[str], typer.Option("--tag", "-t", help="Notes with this tag (repeat: all of them).")
@@ -536,11 +564,198 @@ def edit(
     _say("Saved." if result is EditResult.SAVED else "No changes.")
 
 
+@app.command(context_settings={"ignore_unknown_options": True})
+def tag(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID... [+TAG|-TAG]...",
+            help="Notes, then tags to add (+name) and to remove (-name).",
+            show_default=False,
+        ),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the notes as a JSON array (show --json's keys).")
+    ] = False,
+) -> None:
+    """Add and remove tags without opening an editor; with no +/-, list a note's tags.
+
+    \b
+    Examples:
+      papernotes tag 1706.03762 +attention +to-read
+      papernotes tag 1706.03762 1810.04805 -to-read +read
+      papernotes tag 1706.03762                one tag per line
+
+    Tags match whatever their case or accents (-BERT removes bert). After -- nothing
+    is an option:  papernotes tag 1706.03762 -- -h  removes the tag h.
+    """
+    from papernotes.annotating import retag
+    from papernotes.text import safe
+
+    papers = [w for w in words if not w.startswith(("+", "-"))]
+    add = [w[1:] for w in words if w.startswith("+")]
+    drop = [w[1:] for w in words if w.startswith("-")]
+    if not papers:
+        raise UsageError("say which notes to tag: papernotes tag ID... +name -name")
+    collection = _collection(ctx, whole=False)
+    edited, failed = _each_note(
+        collection,
+        papers,
+        (lambda path: retag(collection.store, path, add=add, drop=drop)) if add or drop else None,
+    )
+    if as_json:
+        _print_json([e.note.to_dict() for e in edited])
+    elif len(papers) == 1 and not (add or drop):
+        for name in edited[0].note.tags if edited else []:
+            print(safe(name))
+    else:
+        for e in edited:
+            tags = " ".join(f"#{t}" for t in e.note.tags) or "(no tags)"
+            status = "tagged" if e.changed else "unchanged" if add or drop else ""
+            print(
+                safe(f"{status:<10}{e.note.id:<16}  {tags}" if status else f"{e.note.id}\t{tags}")
+            )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("note")
+def note_fields(
+    ctx: typer.Context,
+    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+    tldr: Annotated[
+        str | None, typer.Option("--tldr", metavar="TEXT", help="Set the TL;DR.")
+    ] = None,
+    finding: Annotated[
+        list[str],
+        typer.Option("--finding", metavar="TEXT", help="Add a finding (repeat for several)."),
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    replace_findings: Annotated[
+        bool,
+        typer.Option("--replace-findings", help="The --finding texts replace the findings."),
+    ] = False,
+    commentary: Annotated[
+        str | None,
+        typer.Option(
+            "--commentary", metavar="TEXT|-", help="Set the commentary (- reads standard input)."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the note as JSON (as show --json does).")
+    ] = False,
+) -> None:
+    """Write your TL;DR, findings and commentary without opening an editor.
+
+    \b
+    Examples:
+      papernotes note 1706.03762 --tldr "Attention alone beats recurrence."
+      papernotes note 1706.03762 --finding "28.4 BLEU on WMT14 en-de" --finding "3.5 days on 8 GPUs"
+      pbpaste | papernotes note 1706.03762 --commentary -
+      papernotes note 1706.03762 --replace-findings     no findings left
+
+    Findings are added after the ones there (one already there is not repeated);
+    --replace-findings puts the given ones in their place. An empty TEXT clears a field.
+    """
+    from papernotes.annotating import annotate
+
+    if commentary == "-":
+        commentary = _standard_input("--commentary -")
+    if tldr is None and commentary is None and not (finding or replace_findings):
+        raise UsageError(
+            "say what to write: --tldr, --finding or --commentary "
+            "(papernotes show ID prints the note)"
+        )
+    collection = _collection(ctx, whole=False)
+    edited, _ = _each_note(
+        collection,
+        [paper],
+        lambda path: annotate(
+            collection.store,
+            path,
+            tldr=tldr,
+            findings=finding,
+            replace_findings=replace_findings,
+            commentary=commentary,
+        ),
+    )
+    if not edited:
+        raise typer.Exit(1)
+    note = edited[0].note
+    if as_json:
+        _print_json(note.to_dict())
+    else:
+        print(f"{'updated' if edited[0].changed else 'unchanged':<10}{note.id}")
+
+
+def _standard_input(what: str) -> str:
+    """All of standard input as text, for `what`."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        raise UsageError(f"{what}: standard input is not UTF-8 text") from None
+
+
+def _each_note(
+    collection: "Collection",
+    papers: list[str],
+    change: "Callable[[Path], Edited] | None",
+) -> "tuple[list[Edited], int]":
+    """`change` applied to the file of each note named (read only, without one): the
+    notes, and how many names were not a note, each said on stderr as `add` does."""
+    from papernotes.annotating import Edited
+
+    done: list[Edited] = []
+    failed = 0
+    seen: set[str] = set()
+    for given in papers:
+        try:
+            arxiv_id = parse_id(given)
+            if arxiv_id.base in seen:
+                continue
+            seen.add(arxiv_id.base)
+            note = collection.note(arxiv_id)  # says "no note for ..." when there is none
+            path = collection.path_of(arxiv_id)
+            done.append(change(path) if change else Edited(note, path, changed=False))
+        except PapernotesError as err:
+            _say(f"Error: {err}")
+            failed += 1
+    return done, failed
+
+
+@app.command("open")
+def open_paper(
+    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+    pdf: Annotated[bool, typer.Option("--pdf", help="Open the PDF instead of the page.")] = False,
+) -> None:
+    """Open a paper's arXiv page, or its PDF, in the browser.
+
+    \b
+    Examples:
+      papernotes open 1706.03762
+      papernotes open 1706.03762v1 --pdf      that version
+      papernotes open 1706.03762 | pbcopy     not a terminal: prints the address
+
+    The browser is $BROWSER when set, else the system's own.
+    """
+    from papernotes.links import paper_url
+
+    url = paper_url(parse_id(paper), pdf=pdf)
+    if not sys.stdout.isatty():
+        print(url)
+        return
+    import webbrowser
+
+    if not webbrowser.open(url):
+        raise PapernotesError(f"no browser could be started for {url}: set $BROWSER")
+
+
 @app.command()
 def remove(
     ctx: typer.Context,
     papers: Annotated[
-        list[str], typer.Argument(metavar="ID", help="arXiv ids or links of the papers.")
+        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the papers.")
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
@@ -548,25 +763,40 @@ def remove(
 
     Example: papernotes remove 1706.03762
     """
-    from papernotes.display import title_of
     from papernotes.text import safe
 
     collection = _collection(ctx, whole=False)
-    chosen = list({i.base: i for i in map(parse_id, papers)}.values())
-    titles = []
-    for arxiv_id in chosen:
+    chosen: dict[str, tuple[ArxivId, str]] = {}  # one per paper, however typed
+    failed = False
+    for given in papers:
         try:
-            titles.append(title_of(collection.note(arxiv_id)))
-        except NoteFileError:  # a broken note can still be removed
-            titles.append("(unreadable note)")
-    if not yes:
+            arxiv_id = parse_id(given)
+            if arxiv_id.base not in chosen:
+                chosen[arxiv_id.base] = arxiv_id, _title_for_removal(collection, arxiv_id)
+        except PapernotesError as err:  # not an id, or no note: the others are removed
+            _say(f"Error: {err}")
+            failed = True
+    if chosen and not yes:
         if not sys.stdin.isatty():
             raise UsageError("remove deletes notes: add --yes to confirm when not at a terminal")
-        listing = "\n".join(f"  {i.base}  {safe(t)}" for i, t in zip(chosen, titles, strict=True))
-        typer.confirm(f"Delete {len(chosen)} note(s)?\n{listing}\n", abort=True)
-    for arxiv_id in chosen:
+        listing = "\n".join(f"  {base}  {safe(title)}" for base, (_, title) in chosen.items())
+        typer.confirm(f"Delete {_count(len(chosen), 'note')}?\n{listing}\n", abort=True)
+    for arxiv_id, _ in chosen.values():
         print(f"removed {arxiv_id.base}  {safe(str(collection.remove(arxiv_id)))}")
-    collection.sync()  # the indexes it read stay current: .index.json holds no removed note
+    if chosen:
+        collection.sync()  # the indexes it read stay current: .index.json holds no removed note
+    if failed:
+        raise typer.Exit(1)
+
+
+def _title_for_removal(collection: "Collection", arxiv_id: "ArxivId") -> str:
+    """The title `remove` shows; NoteNotFoundError when there is no note to remove."""
+    from papernotes.display import title_of
+
+    try:
+        return title_of(collection.note(arxiv_id))
+    except NoteFileError:  # a broken note can still be removed
+        return "(unreadable note)"
 
 
 @app.command()

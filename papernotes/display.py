@@ -170,7 +170,11 @@ def note_body(note: Note) -> Text:
     section("Findings", note.findings)
     section("Commentary", note.commentary)
     if not (note.tldr or note.findings or note.commentary):
-        text.append(f"\nNo notes yet: papernotes edit {note.id}\n", style="dim")
+        text.append(
+            f"\nNo notes yet: papernotes note {note.id} --tldr TEXT "
+            f"(or papernotes edit {note.id})\n",
+            style="dim",
+        )
     section("Abstract", to_unicode(note.abstract))
     for key, value in note.extra.items():
         line(str(key), value if isinstance(value, str) else to_json(value).replace("\n", " "))
@@ -258,6 +262,7 @@ def outcome_text(outcome: Outcome) -> Text:
         Status.ADDED: "green",
         Status.COMPLETED: "green",
         Status.EXISTS: "dim",
+        Status.TAGGED: "green",
         Status.PENDING: "yellow",
     }.get(outcome.status, "red")
     text = Text(f"{outcome.status.value:<10}", style=style)

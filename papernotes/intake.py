@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
+from papernotes.annotating import clean_tags, retag
 from papernotes.arxiv_source import ArxivSource
 from papernotes.errors import InvalidIdError, NoteFileError
 from papernotes.ids import ArxivId, parse_id
@@ -20,6 +22,7 @@ class Status(str, Enum):
     ADDED = "added"
     COMPLETED = "completed"
     EXISTS = "exists"
+    TAGGED = "tagged"
     PENDING = "pending"
     NOT_FOUND = "not found"
     INVALID = "invalid"
@@ -27,7 +30,7 @@ class Status(str, Enum):
     @property
     def ok(self) -> bool:
         """True when the user got what they asked for."""
-        return self in (Status.ADDED, Status.COMPLETED, Status.EXISTS)
+        return self in (Status.ADDED, Status.COMPLETED, Status.EXISTS, Status.TAGGED)
 
 
 @dataclass
@@ -40,11 +43,18 @@ class Outcome:
     arxiv_id: ArxivId | None = None
     note: Note | None = None
 
-
-def clean_tags(tags: Iterable[str]) -> list[str]:
-    """Tags without surrounding space or a leading '#', empty ones and repeats dropped."""
-    cleaned = (t.strip().lstrip("#").strip() for t in tags)
-    return list(dict.fromkeys(t for t in cleaned if t))
+    def to_dict(self) -> dict[str, Any]:
+        """`add --json`'s object: the input, its status, what happened, and the note's keys
+        (`show --json`'s) when there is a note."""
+        status = "added" if self.status is Status.COMPLETED else self.status.value
+        data = self.note.to_dict() if self.note is not None else {}
+        # ours last: a key of the same name added to the note by hand cannot hide them
+        return {
+            **data,
+            "input": self.given,
+            "status": status.replace(" ", "_"),
+            "message": self.message,
+        }
 
 
 def now_stamp() -> str:
@@ -61,10 +71,11 @@ def add_papers(
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[Outcome]:
-    """Add a note for every paper in `given`, in order; existing notes are left untouched.
+    """Add a note for every paper in `given`, in order; an existing note only gets the
+    `tags` it lacks.
 
-    The one exception is a placeholder left when arXiv could not be reached: asking for it
-    again fills in arXiv's fields and keeps everything the reader wrote in it.
+    A placeholder left when arXiv could not be reached is filled in when asked for again:
+    arXiv's fields are written and everything the reader wrote in it is kept.
     """
     tag_list, added = clean_tags(tags), now_stamp()
     outcomes: list[Outcome] = []
@@ -81,7 +92,7 @@ def add_papers(
         wanted[arxiv_id.base] = outcome
         outcomes.append(outcome)
         if store.exists(arxiv_id):
-            _mark_existing(store, outcome)
+            _mark_existing(store, outcome, tag_list)
 
     to_fetch = [
         o.arxiv_id
@@ -122,12 +133,20 @@ def add_papers(
     return outcomes
 
 
-def _mark_existing(store: NoteStore, outcome: Outcome) -> None:
+def _mark_existing(store: NoteStore, outcome: Outcome, tags: list[str]) -> None:
+    """An existing note: tagged with the `tags` it lacks (a placeholder: once filled in)."""
     assert outcome.arxiv_id is not None
     outcome.status = Status.EXISTS
     outcome.message = "already has a note; left unchanged"
     try:
         outcome.note = store.get(outcome.arxiv_id)
+        if tags and not outcome.note.pending:
+            edited = retag(store, store.path_for(outcome.arxiv_id), add=tags)
+            if edited.changed:
+                new = [t for t in edited.note.tags if t not in outcome.note.tags]
+                outcome.status = Status.TAGGED
+                outcome.message = "already has a note; tagged " + " ".join(f"#{t}" for t in new)
+            outcome.note = edited.note
     except NoteFileError as err:
         outcome.message = f"already has a note, which cannot be read: {err}"
 
@@ -150,4 +169,4 @@ def _write_new(
     if store.create(note):
         outcome.status, outcome.message, outcome.note = status, message, note
     else:  # another process wrote it meanwhile
-        _mark_existing(store, outcome)
+        _mark_existing(store, outcome, note.tags)

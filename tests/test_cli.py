@@ -81,14 +81,27 @@ def test_a_version_fetches_that_version(cli, arxiv, notes_dir) -> None:
 
 
 def test_adding_again_changes_nothing_and_succeeds(cli, arxiv, notes_dir) -> None:
-    cli("add", "1706.03762")
+    cli("add", "1706.03762", "--tag", "old")
     path = note_file(notes_dir, "1706.03762")
     path.write_text(path.read_text().replace("tldr: ''", "tldr: mine"))
     before = path.read_bytes(), path.stat().st_mtime_ns
-    result = cli("add", "1706.03762", "--tag", "new")
+    result = cli("add", "1706.03762", "--tag", "#old")
     assert result.stdout.startswith("exists")
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
     assert len(arxiv.requests) == 1  # nothing asked the second time
+
+
+def test_adding_again_with_a_new_tag_tags_the_note(cli, arxiv, notes_dir) -> None:
+    cli("add", "1706.03762", "--tag", "old")
+    path = note_file(notes_dir, "1706.03762")
+    path.write_text(path.read_text().replace("tldr: ''", "tldr: mine"))
+    result = cli("add", "1706.03762", "--tag", "new", "-t", "OLD")
+    assert result.stdout.startswith("tagged    1706.03762")
+    note = load(notes_dir, "1706.03762")
+    assert note["tags"] == ["old", "new"]
+    assert note["tldr"] == "mine"  # the hand edit made a moment before is kept
+    assert len(arxiv.requests) == 1
+    assert cli("list", "--tag", "new").stdout.startswith("1706.03762")
 
 
 def test_bad_ids_are_reported_and_never_sent(cli, arxiv, notes_dir) -> None:
@@ -655,13 +668,14 @@ def test_add_from_a_chat_export(cli, arxiv, notes_dir, isolated) -> None:
     assert load(notes_dir, "1605.08386")["tags"] == ["imported"]
 
 
-def test_add_from_stdin_leaves_existing_notes_alone(cli, arxiv, notes_dir) -> None:
+def test_add_from_stdin_only_tags_existing_notes(cli, arxiv, notes_dir) -> None:
     cli("add", "1706.03762")
-    before = note_file(notes_dir, "1706.03762").read_bytes()
+    before = load(notes_dir, "1706.03762")
     result = cli("add", "--from", "-", "-t", "new", input="see arXiv:1706.03762 and 1605.08386\n")
     assert "Found 2 arXiv ids in standard input" in result.stderr
-    assert note_file(notes_dir, "1706.03762").read_bytes() == before
+    assert load(notes_dir, "1706.03762") == {**before, "tags": ["new"]}
     assert load(notes_dir, "1605.08386")["tags"] == ["new"]
+    assert [r.id_list for r in arxiv.requests] == ["1706.03762", "1605.08386"]
 
 
 def test_add_from_a_file_without_ids_or_missing(cli, arxiv, isolated) -> None:
