@@ -11,7 +11,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -66,7 +66,7 @@ app = typer.Typer(
     help=HELP,
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help: rich formatting doubles the time --help takes
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -190,6 +190,43 @@ def _fetching() -> Iterator[_Fetching]:
         yield _Fetching(bar)
 
 
+# Completion of note ids and tags, from the index as the last command left it. Values
+# only: a description would make Typer import its rich help renderer (0.2 s) and render
+# each one (0.2 ms apiece), where completion must feel instant.
+
+
+def _completing(ctx: typer.Context) -> "Collection":
+    """The collection of `--dir` while completing (the root callback has not run)."""
+    from papernotes.index import Collection
+
+    return Collection(Path(ctx.find_root().params.get("notes_dir") or "notes"))
+
+
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _completing(ctx).known_ids(incomplete)
+
+
+def _complete_tags(ctx: typer.Context, incomplete: str) -> list[str]:
+    return sorted(t for t in _completing(ctx).known_tags() if t.startswith(incomplete))
+
+
+def _complete_tag_words(ctx: typer.Context, incomplete: str) -> list[str]:
+    """`tag`'s words: ids, or after `+` the tags the notes named so far do not all have."""
+    if not incomplete.startswith("+"):
+        return _complete_ids(ctx, incomplete)
+    collection = _completing(ctx)
+    named = set()
+    for word in ctx.params.get("words") or ():
+        with suppress(PapernotesError):
+            named.add(parse_id(word).base)
+    on_all = {t for t, n in collection.known_tags(named).items() if n == len(named)}
+    return [
+        f"+{t}"
+        for t in sorted(collection.known_tags())
+        if t.startswith(incomplete[1:]) and not (named and t in on_all)
+    ]
+
+
 # arXiv settings, shared by the commands that ask arXiv.
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 ApiUrl = Annotated[str, typer.Option(envvar="PAPERNOTES_ARXIV_API_URL", help="arXiv API address.")]
@@ -218,7 +255,12 @@ def add(
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     tag: Annotated[
         list[str],
-        typer.Option("--tag", "-t", help="Tag for the new notes (repeat for several)."),
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Tag for the new notes (repeat for several).",
+            autocompletion=_complete_tags,
+        ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     source_file: Annotated[
         str | None,
@@ -297,7 +339,10 @@ def _mentioned_ids(source_file: str) -> list[str]:
 def refresh(
     ctx: typer.Context,
     papers: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the notes.")
+        list[str],
+        typer.Argument(
+            metavar="ID...", help="arXiv ids or links of the notes.", autocompletion=_complete_ids
+        ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     everything: Annotated[bool, typer.Option("--all", help="Every note.")] = False,
     pending: Annotated[
@@ -362,7 +407,12 @@ def refresh(
 @app.command()
 def show(
     ctx: typer.Context,
-    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+    paper: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the note as JSON.")] = False,
 ) -> None:
     """Show one note: arXiv's metadata and your TL;DR, findings and commentary.
@@ -382,7 +432,13 @@ def show(
 def list_notes(
     ctx: typer.Context,
     tag: Annotated[
-        list[str], typer.Option("--tag", "-t", help="Only notes with this tag (repeat: all).")
+        list[str],
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Only notes with this tag (repeat: all).",
+            autocompletion=_complete_tags,
+        ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     category: Annotated[
         str | None,
@@ -481,10 +537,19 @@ class ExportFormat(str, Enum):
 def export(
     ctx: typer.Context,
     papers: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the notes.")
+        list[str],
+        typer.Argument(
+            metavar="ID...", help="arXiv ids or links of the notes.", autocompletion=_complete_ids
+        ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     tag: Annotated[
-        list[str], typer.Option("--tag", "-t", help="Notes with this tag (repeat: all of them).")
+        list[str],
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Notes with this tag (repeat: all of them).",
+            autocompletion=_complete_tags,
+        ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     query: Annotated[
         str | None,
@@ -537,7 +602,12 @@ def export(
 @app.command()
 def edit(
     ctx: typer.Context,
-    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+    paper: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
+        ),
+    ],
 ) -> None:
     """Open a note in $VISUAL or $EDITOR; it is checked when the editor closes.
 
@@ -571,6 +641,7 @@ def tag(
         list[str],
         typer.Argument(
             metavar="ID... [+TAG|-TAG]...",
+            autocompletion=_complete_tag_words,
             help="Notes, then tags to add (+name) and to remove (-name).",
             show_default=False,
         ),
@@ -623,7 +694,12 @@ def tag(
 @app.command("note")
 def note_fields(
     ctx: typer.Context,
-    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+    paper: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
+        ),
+    ],
     tldr: Annotated[
         str | None, typer.Option("--tldr", metavar="TEXT", help="Set the TL;DR.")
     ] = None,
@@ -726,7 +802,12 @@ def _each_note(
 
 @app.command("open")
 def open_paper(
-    paper: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or link of the paper.")],
+    paper: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
+        ),
+    ],
     pdf: Annotated[bool, typer.Option("--pdf", help="Open the PDF instead of the page.")] = False,
 ) -> None:
     """Open a paper's arXiv page, or its PDF, in the browser.
@@ -755,7 +836,10 @@ def open_paper(
 def remove(
     ctx: typer.Context,
     papers: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="arXiv ids or links of the papers.")
+        list[str],
+        typer.Argument(
+            metavar="ID...", help="arXiv ids or links of the papers.", autocompletion=_complete_ids
+        ),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:

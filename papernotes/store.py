@@ -181,6 +181,13 @@ class NoteStore:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
+    def note_names(self) -> list[str]:
+        """The names of the note files, without a look inside or a stat of any."""
+        try:
+            return list(filter(is_note_file, os.listdir(self.root)))
+        except OSError:  # no folder yet, or not one that can be read
+            return []
+
     def scan(self) -> dict[str, Stamp]:
         """file name -> (mtime_ns, size) of every note file; every command pays this.
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import NoteNotFoundError
-from papernotes.index.database import Database
+from papernotes.ids import id_from_stem
+from papernotes.index.database import DATABASE_NAME, Database, DatabaseDamaged
 from papernotes.index.sync import SyncReport, sync
 from papernotes.listing import ET_AL, NO_TITLE, PENDING_TITLE, SortKey
 from papernotes.store import NoteStore
@@ -68,6 +70,46 @@ class Collection:
             self.sync()
         assert self._database is not None
         return self._database
+
+    def known_ids(self, prefix: str) -> list[str]:
+        """The ids starting with `prefix`, for completion, which must answer at once: no
+        sync, so from the files' names (notes just added) and from the index as the last
+        command left it (notes in renamed files)."""
+        stem = prefix.replace("/", "_")
+        named = (id_from_stem(n[:-5]) for n in self.store.note_names() if n.startswith(stem))
+        found = {str(i) for i in named if i is not None and str(i).startswith(prefix)}
+        found.update(
+            i
+            for (i,) in self._last_synced(
+                "SELECT id FROM notes WHERE shown AND substr(id, 1, ?) = ?", (len(prefix), prefix)
+            )
+        )
+        return sorted(found)
+
+    def known_tags(self, ids: Iterable[str] = ()) -> dict[str, int]:
+        """Every tag (of the notes `ids` only, when given) and how many notes carry it, as
+        the index last saw them (see `known_ids`)."""
+        wanted = list(ids)
+        where = f" AND id IN ({', '.join('?' * len(wanted))})" if wanted else ""
+        counts: dict[str, int] = {}
+        for (lines,) in self._last_synced(
+            f"SELECT tag_lines FROM notes WHERE shown AND tag_lines != ''{where}", wanted
+        ):
+            for name in lines.split("\n"):
+                counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def _last_synced(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows of a query on the index as it is, built first only when there is none yet
+        (a folder just filled by `add`); no rows from a damaged index."""
+        if self._database is None and not (self.root / DATABASE_NAME).exists():
+            self.sync()
+        try:
+            if self._database is None:
+                self._database = Database.open(self.root / DATABASE_NAME)
+            return self._database.select(sql, params)
+        except (DatabaseDamaged, sqlite3.DatabaseError):
+            return []
 
     def __len__(self) -> int:
         return self.database.count()
