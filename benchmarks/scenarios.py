@@ -32,7 +32,10 @@ COMMANDS = {
     "export-markdown": "`export --all -f markdown`",
     "export-bibtex": "`export --all -f bibtex`",
     "export-json": "`export --all -f json`",
+    "complete-id": "completing a note id (`show 1<TAB>`, bash)",
+    "complete-tag": "completing a tag to add (`tag ID +<TAB>`, bash)",
     "reindex": "`reindex`",
+    "tag-one": "`tag ID +name` (one note tagged)",
     "after-edits": "`list` after 100 notes were edited by hand",
     "after-index-deleted": "`list` after the index files were deleted",
     "add-one": "`add ID` (one new paper)",
@@ -132,6 +135,23 @@ class Ours:
         }
         if name in fixed:
             return Case(command + fixed[name], self.env)
+        if name.startswith("complete-"):
+            line = (
+                "papernotes show 1"
+                if name == "complete-id"
+                else f"papernotes tag {self.sample_id()} +"
+            )
+            env = {"_PAPERNOTES_COMPLETE": "complete_bash", "COMP_WORDS": line}
+            return Case(command, {**self.env, **env, "COMP_CWORD": str(line.count(" "))})
+        if name == "tag-one":
+            paper = self.sample_id()
+            tagged = HandEdits([self.notes / f"{paper}.yaml"])  # put back before each run
+
+            def restore() -> None:
+                tagged.restore()
+                self.settle()
+
+            return Case([*command, "tag", paper, "+benchmarked"], self.env, tagged.restore, restore)
         if name == "after-edits":
             edits = HandEdits(self.files())
 

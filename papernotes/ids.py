@@ -136,3 +136,13 @@ def _old_style(raw: str, match: re.Match[str]) -> ArxivId:
     if int(num) == 0:
         raise InvalidIdError(f"{raw!r}: paper numbers start at 1")
     return ArxivId(f"{archive}/{yymm}{num}", _version(raw, match.group("v")))
+
+
+# What a note file's name looks like when named after its paper: checked by one regex, for
+# completion, which looks at every name and cannot afford `id_from_stem` on each.
+_STEM = re.compile(r"[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[a-z]{2})?_[0-9]{7}", re.I)
+
+
+def id_of_stem(stem: str) -> str | None:
+    """The id a note file's name shows, unchecked beyond its shape (None if not an id)."""
+    return stem.replace("_", "/", 1) if _STEM.fullmatch(stem) else None

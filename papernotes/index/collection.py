@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import NoteNotFoundError
-from papernotes.ids import id_from_stem
+from papernotes.ids import id_of_stem
 from papernotes.index.database import DATABASE_NAME, Database, DatabaseDamaged
 from papernotes.index.sync import SyncReport, sync
 from papernotes.listing import ET_AL, NO_TITLE, PENDING_TITLE, SortKey
@@ -76,8 +76,8 @@ class Collection:
         sync, so from the files' names (notes just added) and from the index as the last
         command left it (notes in renamed files)."""
         stem = prefix.replace("/", "_")
-        named = (id_from_stem(n[:-5]) for n in self.store.note_names() if n.startswith(stem))
-        found = {str(i) for i in named if i is not None and str(i).startswith(prefix)}
+        named = (id_of_stem(n[:-5]) for n in self.store.note_names() if n.startswith(stem))
+        found = {i for i in named if i is not None}
         found.update(
             i
             for (i,) in self._last_synced(
