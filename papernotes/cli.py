@@ -621,8 +621,10 @@ def edit(
     store = _collection(ctx, synced=False).store
 
     def retry(problem: str) -> bool:
+        if not sys.stdin.isatty():
+            return False  # the error that follows names the problem: said once
         _say(f"Error: {problem}")
-        return sys.stdin.isatty() and typer.confirm("Open the editor again?", default=True)
+        return typer.confirm("Open the editor again?", default=True)
 
     result = edit_note(
         store,

@@ -83,22 +83,41 @@ def edit_note(
     path = store.path_for(arxiv_id)
     current = store.read_text(arxiv_id)  # a broken note opens: that is how it is fixed
     draft = draft_path(store, arxiv_id)
-    if draft.exists():
-        if on_resume:
-            on_resume(draft)
-    else:
+    made = not draft.exists()
+    if made:
         with store.lock():  # temporary files in the folder are made under the lock only
             write_atomic(draft, current.encode())
+    elif on_resume:
+        on_resume(draft)
     while True:
-        _run(editor, draft)
-        text = draft.read_text(encoding="utf-8")
-        if text == current:
-            draft.unlink()
-            return EditResult.UNCHANGED
+        failure = _run(editor, draft)
+        if failure:
+            if made and _read(draft) == current.encode():
+                with contextlib.suppress(FileNotFoundError):
+                    draft.unlink()  # nothing was typed into it: no draft is left behind
+                raise PapernotesError(f"{failure}; the note is unchanged")
+            raise PapernotesError(
+                f"{failure}; the note is unchanged and your edit is kept in {draft}: "
+                f"`papernotes edit {arxiv_id.base}` reopens it"
+            )
+        data = _read(draft)
+        if data is None:
+            raise PapernotesError(
+                f"{draft} was removed while the editor was open; {path} is unchanged"
+            )
         try:
-            problem = _problem(text, path, arxiv_id)
-        except NoteFileError as err:
-            problem = str(err)
+            text = data.decode()
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            problem: str | None = f"{draft}: line {line}: not UTF-8 text: save it as UTF-8"
+        else:
+            if text == current:
+                draft.unlink()
+                return EditResult.UNCHANGED
+            try:
+                problem = _problem(text, draft, arxiv_id)
+            except NoteFileError as err:
+                problem = str(err)
         if problem is None:
             with store.lock():
                 if store.read_text(arxiv_id) != current:
@@ -113,32 +132,36 @@ def edit_note(
             return EditResult.SAVED
         if not retry(problem):
             raise NoteFileError(
-                f"{problem}. The note is unchanged; your edit is kept in {draft} "
-                f"and `papernotes edit {arxiv_id.base}` reopens it"
+                f"{problem}. {path} is unchanged; your edit is kept in that draft: "
+                f"`papernotes edit {arxiv_id.base}` reopens it"
             )
 
 
-def _problem(text: str, path: Path, arxiv_id: ArxivId) -> str | None:
-    note = load_note(text, str(path))
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _problem(text: str, draft: Path, arxiv_id: ArxivId) -> str | None:
+    note = load_note(text, str(draft))
     if note.id != arxiv_id.base:
         lines = text.splitlines()
         line = next((n for n, s in enumerate(lines, 1) if s.startswith("id:")), 1)
         return (
-            f"{path}: line {line}: the id was changed from {arxiv_id.base} to {note.id}; "
+            f"{draft}: line {line}: the id was changed from {arxiv_id.base} to {note.id}; "
             "a note is named after its paper, so change it back"
         )
     return None
 
 
-def _run(editor: list[str], draft: Path) -> None:
+def _run(editor: list[str], draft: Path) -> str | None:
+    """Run the editor on the draft; what went wrong, or None if it closed normally."""
     try:
         status = subprocess.run([*editor, str(draft)], check=False).returncode
     except FileNotFoundError:
-        raise PapernotesError(f"editor {editor[0]!r} not found: check $VISUAL / $EDITOR") from None
+        return f"editor {editor[0]!r} not found: check $VISUAL / $EDITOR"
     except OSError as err:
-        raise PapernotesError(f"editor {editor[0]!r} could not be started ({err})") from None
-    if status != 0:
-        raise PapernotesError(
-            f"editor {editor[0]!r} exited with status {status}; the note is unchanged "
-            f"(your draft is kept in {draft})"
-        )
+        return f"editor {editor[0]!r} could not be started ({err})"
+    return f"editor {editor[0]!r} exited with status {status}" if status else None

@@ -67,6 +67,26 @@ def test_a_failing_editor_changes_nothing(store: NoteStore) -> None:
     with pytest.raises(PapernotesError, match="exited with status 1"):
         edit_note(store, arxiv_id, editor=["false"], retry=lambda _: False)
     assert store.read_text(arxiv_id) == before
+    assert not draft_path(store, arxiv_id).exists()  # nothing was typed into it
+
+
+# Saves the TL;DR in Latin-1, as an editor set to another encoding would.
+LATIN1_EDITOR = """
+import sys
+from pathlib import Path
+draft = Path(sys.argv[-1])
+draft.write_bytes(draft.read_bytes().replace(b"tldr: ''", "tldr: café".encode("latin-1")))
+"""
+
+
+def test_a_draft_that_is_not_utf8_names_its_line(store: NoteStore, tmp_path: Path) -> None:
+    script = tmp_path / "latin1.py"
+    script.write_text(LATIN1_EDITOR, encoding="utf-8")
+    arxiv_id = parse_id("1706.03762")
+    line = store.read_text(arxiv_id).splitlines().index("tldr: ''") + 1
+    with pytest.raises(NoteFileError, match=f"draft.yaml: line {line}: not UTF-8"):
+        edit_note(store, arxiv_id, editor=[sys.executable, str(script)], retry=lambda _: False)
+    assert b"caf\xe9" in draft_path(store, arxiv_id).read_bytes()  # kept as it was typed
 
 
 @pytest.mark.parametrize(
