@@ -7,6 +7,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from papernotes.editing import BASE_SUFFIX, DRAFT_SUFFIX
 from papernotes.errors import NoteFileError, NoteYamlError
 from papernotes.ids import ArxivId, id_from_stem
 from papernotes.note import load_note
@@ -84,8 +85,19 @@ def check_notes(store: NoteStore) -> CheckReport:
             findings.append(
                 Finding(extra, "error", "duplicate", f"{paper} also has a note in {files[0]}")
             )
-    for draft in sorted(store.root.glob(".*.draft.yaml")):
-        draft_of = id_from_stem(draft.name[1 : -len(".draft.yaml")])
+    for draft in sorted(store.root.glob(f".*{DRAFT_SUFFIX}")):
+        if draft.name.endswith(BASE_SUFFIX):  # the record of what a draft began from
+            if not draft.with_name(draft.name.removesuffix(BASE_SUFFIX) + DRAFT_SUFFIX).exists():
+                findings.append(
+                    Finding(
+                        str(draft),
+                        "warning",
+                        "draft",
+                        "left by an edit whose draft is gone; it can be deleted",
+                    )
+                )
+            continue
+        draft_of = id_from_stem(draft.name[1 : -len(DRAFT_SUFFIX)])
         reopen = (
             f"`papernotes edit {draft_of.base}` reopens it" if draft_of else "delete it if unwanted"
         )

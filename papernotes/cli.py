@@ -608,30 +608,92 @@ def edit(
             metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
         ),
     ],
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Save your draft over the note even if the note changed since the draft "
+            "was made, without asking (at a terminal you are asked; elsewhere it is refused).",
+        ),
+    ] = False,
+    discard: Annotated[
+        bool,
+        typer.Option(
+            "--discard",
+            help="Delete the unsaved draft of this note instead of opening the editor.",
+        ),
+    ] = False,
 ) -> None:
     """Open a note in $VISUAL or $EDITOR; it is checked when the editor closes.
 
     Example: EDITOR=nano papernotes edit 1706.03762
 
-    If the YAML is broken or the id was changed, the note is left as it was and you
-    can reopen your edit; nothing you typed is lost.
+    If the YAML is broken or the id was changed, the note is left as it was and your
+    edit is kept in a draft (.1706.03762.draft.yaml) that the next edit reopens;
+    nothing you typed is lost. A draft is never saved over a note that changed since
+    the draft was made unless you say so: at a terminal you are asked, elsewhere add
+    --overwrite.
+
+    To throw a draft away: papernotes edit 1706.03762 --discard
     """
-    from papernotes.editing import EditResult, edit_note, editor_command
+    from papernotes.editing import Conflict, EditResult, discard_draft, edit_note, editor_command
+    from papernotes.text import safe
 
     store = _collection(ctx, synced=False).store
+    arxiv_id = parse_id(paper)
+    if discard:
+        if overwrite:
+            raise UsageError("--discard deletes the draft and --overwrite saves it: give one")
+        removed = discard_draft(store, arxiv_id)
+        _say(f"Removed the draft {removed}." if removed else f"No draft of {arxiv_id.base}.")
+        return
+    at_terminal = sys.stdin.isatty()
 
     def retry(problem: str) -> bool:
-        if not sys.stdin.isatty():
+        if not at_terminal:
             return False  # the error that follows names the problem: said once
         _say(f"Error: {problem}")
         return typer.confirm("Open the editor again?", default=True)
 
+    def confirm(conflict: Conflict) -> bool:
+        if overwrite or not at_terminal:
+            return overwrite
+        if conflict.current is None:
+            question = (
+                f"{conflict.note} was removed after your draft was made.\n"
+                f"Save your draft {conflict.draft} as the note again?"
+            )
+        elif conflict.base is None:
+            question = (
+                f"Your draft {conflict.draft} was made by an earlier papernotes, which did "
+                f"not record the version of {conflict.note} it began from: the note may have "
+                "changed since.\nSave the draft over the note?"
+            )
+        else:
+            changes = [f"  {safe(line)}" for line in conflict.changes()] or ["  (line ends only)"]
+            if len(changes) > 20:
+                changes[19:] = [f"  ... and {len(changes) - 19} more changed lines"]
+            shown = "\n".join(changes)
+            question = (
+                f"{conflict.note} changed on disk since your draft was made:\n{shown}\n"
+                f"Save your draft {conflict.draft} over it, losing the change above?"
+            )
+        return typer.confirm(question, default=False)
+
+    def resumed(draft: Path, conflict: Conflict | None) -> None:
+        since = ""
+        if conflict:
+            how = "may have changed" if conflict.base is None else "changed"
+            since = f"; the note {'was removed' if conflict.current is None else how} since"
+        _say(f"Note: resuming your unsaved edit in {draft}{since}")
+
     result = edit_note(
         store,
-        parse_id(paper),
+        arxiv_id,
         editor=editor_command(),
         retry=retry,
-        on_resume=lambda draft: _say(f"Note: resuming your unsaved edit in {draft}"),
+        confirm=confirm,
+        on_resume=resumed,
     )
     _say("Saved." if result is EditResult.SAVED else "No changes.")
 

@@ -3,23 +3,35 @@
 The editor works on a draft beside the note (`.<id>.draft.yaml`). Only a draft that parses
 as a note with the same id replaces the note; an invalid draft is kept, so nothing typed is
 lost, and the next `edit` of that paper resumes it.
+
+With the draft, `.<id>.base.draft.yaml` records the note as it was when the draft was
+made. A draft is saved without asking only over that same text. Over a note that changed
+or was removed since, or when the record is missing (a draft from an earlier version),
+`confirm` is asked first; without a yes the note and the draft stay as they are.
 """
 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import shlex
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from papernotes.errors import NoteFileError, PapernotesError
+from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
 from papernotes.ids import ArxivId
 from papernotes.note import load_note
 from papernotes.store import NoteStore, write_atomic
+
+DRAFT_SUFFIX = ".draft.yaml"
+# Ends like a draft, so the .gitignore of every existing notes folder already covers it.
+BASE_SUFFIX = ".base.draft.yaml"
+BASE_HEADER = "# papernotes: the note as it was when the draft beside this file was made\n"
 
 
 class EditResult(str, Enum):
@@ -27,6 +39,25 @@ class EditResult(str, Enum):
 
     SAVED = "saved"
     UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A draft, and a note that is no longer the one the draft was made from."""
+
+    note: Path
+    draft: Path
+    base: str | None  # the note the draft was made from; None: not recorded (an older draft)
+    current: str | None  # the note now; None: it was removed
+
+    def changes(self) -> list[str]:
+        """The lines of the note changed since the draft was made: `-` before, `+` now."""
+        if self.base is None or self.current is None:
+            return []
+        diff = difflib.unified_diff(
+            self.base.splitlines(), self.current.splitlines(), lineterm="", n=0
+        )
+        return [line for line in diff if not line.startswith(("---", "+++", "@@"))]
 
 
 def editor_command(environ: Mapping[str, str] = os.environ) -> list[str]:
@@ -68,7 +99,21 @@ def _shell_operators(value: str) -> list[str]:
 
 def draft_path(store: NoteStore, arxiv_id: ArxivId) -> Path:
     """Where an unfinished edit of this note is kept."""
-    return store.root / f".{arxiv_id.stem}.draft.yaml"
+    return store.root / f".{arxiv_id.stem}{DRAFT_SUFFIX}"
+
+
+def base_path(store: NoteStore, arxiv_id: ArxivId) -> Path:
+    """Where the note a draft was made from is recorded."""
+    return store.root / f".{arxiv_id.stem}{BASE_SUFFIX}"
+
+
+def discard_draft(store: NoteStore, arxiv_id: ArxivId) -> Path | None:
+    """Delete the draft of this note (and its record); the draft's path, None if there was none."""
+    draft = draft_path(store, arxiv_id)
+    with store.lock():
+        existed = draft.exists()
+        _drop(store, arxiv_id)
+    return draft if existed else None
 
 
 def edit_note(
@@ -77,24 +122,27 @@ def edit_note(
     *,
     editor: list[str],
     retry: Callable[[str], bool],
-    on_resume: Callable[[Path], None] | None = None,
+    confirm: Callable[[Conflict], bool] = lambda _: False,
+    on_resume: Callable[[Path, Conflict | None], None] | None = None,
 ) -> EditResult:
-    """Open the note in `editor` until it is valid or the user gives up (`retry` says no)."""
-    path = store.path_for(arxiv_id)
-    current = store.read_text(arxiv_id)  # a broken note opens: that is how it is fixed
-    draft = draft_path(store, arxiv_id)
-    made = not draft.exists()
-    if made:
-        with store.lock():  # temporary files in the folder are made under the lock only
-            write_atomic(draft, current.encode())
-    elif on_resume:
-        on_resume(draft)
+    """Open the note's draft in `editor` until it is valid or `retry` says no, then save it.
+
+    `confirm` decides whether a draft replaces a note that changed since the draft was made;
+    `on_resume(draft, conflict)` is told when an earlier unsaved edit is opened again, with
+    how the note differs from the one that draft was made from (None: it does not).
+    """
+    path, draft = store.path_for(arxiv_id), draft_path(store, arxiv_id)
+    base, made = _open_draft(store, arxiv_id)
+    if not made and on_resume:
+        current = _current(store, arxiv_id)
+        stale = base is None or base != current
+        on_resume(draft, Conflict(path, draft, base, current) if stale else None)
     while True:
         failure = _run(editor, draft)
         if failure:
-            if made and _read(draft) == current.encode():
-                with contextlib.suppress(FileNotFoundError):
-                    draft.unlink()  # nothing was typed into it: no draft is left behind
+            if base is not None and made and _read(draft) == base.encode():
+                with store.lock():
+                    _drop(store, arxiv_id)  # nothing was typed into it: no draft is left
                 raise PapernotesError(f"{failure}; the note is unchanged")
             raise PapernotesError(
                 f"{failure}; the note is unchanged and your edit is kept in {draft}: "
@@ -111,30 +159,128 @@ def edit_note(
             line = data[: err.start].count(b"\n") + 1
             problem: str | None = f"{draft}: line {line}: not UTF-8 text: save it as UTF-8"
         else:
-            if text == current:
-                draft.unlink()
+            if text in (base, _current(store, arxiv_id)):
+                with store.lock():
+                    _drop(store, arxiv_id)  # nothing to save: it holds no edit, or the note
                 return EditResult.UNCHANGED
             try:
                 problem = _problem(text, draft, arxiv_id)
             except NoteFileError as err:
                 problem = str(err)
         if problem is None:
-            with store.lock():
-                if store.read_text(arxiv_id) != current:
-                    raise NoteFileError(
-                        f"{path} changed on disk while you were editing it, so it was not "
-                        f"overwritten; your edit is kept in {draft}: compare the two, then "
-                        f"`papernotes edit {arxiv_id.base}` reopens your edit"
-                    )
-                write_atomic(path, text.encode())
-            with contextlib.suppress(FileNotFoundError):
-                draft.unlink()
-            return EditResult.SAVED
+            return _save(store, arxiv_id, text, base, confirm)
         if not retry(problem):
             raise NoteFileError(
                 f"{problem}. {path} is unchanged; your edit is kept in that draft: "
-                f"`papernotes edit {arxiv_id.base}` reopens it"
+                f"`papernotes edit {arxiv_id.base}` reopens it, "
+                f"`papernotes edit {arxiv_id.base} --discard` drops it"
             )
+
+
+def _open_draft(store: NoteStore, arxiv_id: ArxivId) -> tuple[str | None, bool]:
+    """The note the draft starts from (None: not recorded), and whether it is made just now.
+
+    A draft that holds the note as it is now holds no unsaved edit: it starts afresh.
+    """
+    draft = draft_path(store, arxiv_id)
+    with store.lock():  # temporary files in the folder are made under the lock only
+        kept = _read(draft)
+        try:
+            current = store.read_text(arxiv_id)  # a broken note opens: that is how it is fixed
+        except NoteNotFoundError:
+            if kept is None:
+                raise
+            return _base(store, arxiv_id), False  # removed since: the draft still opens
+        if kept is not None and kept != current.encode():
+            return _base(store, arxiv_id), False
+        if _base(store, arxiv_id) != current:  # written first: a draft never lacks its base
+            write_atomic(base_path(store, arxiv_id), (BASE_HEADER + current).encode())
+        if kept is None:
+            write_atomic(draft, current.encode())
+        return current, True
+
+
+def _save(
+    store: NoteStore,
+    arxiv_id: ArxivId,
+    text: str,
+    base: str | None,
+    confirm: Callable[[Conflict], bool],
+) -> EditResult:
+    """Write `text` over the note if the note is still `base`, or once `confirm` says so."""
+    path, draft = store.path_for(arxiv_id), draft_path(store, arxiv_id)
+    agreed, known = base, base is not None  # the note text `text` may replace
+    while True:
+        with store.lock():
+            current = _current(store, arxiv_id)
+            if current == text:  # the same change was saved meanwhile
+                _drop(store, arxiv_id)
+                return EditResult.UNCHANGED
+            if known and current == agreed:
+                write_atomic(path, text.encode())
+                _drop(store, arxiv_id)
+                return EditResult.SAVED
+            _keep(store, arxiv_id, text, base)
+        conflict = Conflict(path, draft, base, current)
+        if not confirm(conflict):  # asked without the lock: others may write meanwhile
+            raise PapernotesError(_refusal(conflict, arxiv_id))
+        agreed, known = current, True  # if it changed again while asking, ask again
+
+
+def _refusal(conflict: Conflict, arxiv_id: ArxivId) -> str:
+    note, draft = conflict.note, conflict.draft
+    if conflict.current is None:
+        what = f"{note} was removed after your draft {draft} was made, so it was not saved"
+    elif conflict.base is None:
+        what = (
+            f"your draft {draft} was made by an earlier papernotes, which did not record the "
+            f"version of {note} it began from, so it was not saved over the note"
+        )
+    else:
+        what = (
+            f"{note} changed on disk since your draft {draft} was made, so the draft was "
+            "not saved over it"
+        )
+    return (
+        f"{what}; compare the two, then `papernotes edit {arxiv_id.base}` at a terminal asks "
+        "before saving the draft (add --overwrite to save it without asking), "
+        f"`papernotes edit {arxiv_id.base} --discard` drops it"
+    )
+
+
+def _keep(store: NoteStore, arxiv_id: ArxivId, text: str, base: str | None) -> None:
+    """Leave the draft and its record in place for the next edit (a concurrent edit that
+    saved meanwhile removed both). Under the lock."""
+    draft = draft_path(store, arxiv_id)
+    if not draft.exists():
+        write_atomic(draft, text.encode())
+    if base is not None and _base(store, arxiv_id) != base:
+        write_atomic(base_path(store, arxiv_id), (BASE_HEADER + base).encode())
+
+
+def _drop(store: NoteStore, arxiv_id: ArxivId) -> None:
+    """Remove the draft, then its record (alone, a record is harmless). Under the lock."""
+    for path in (draft_path(store, arxiv_id), base_path(store, arxiv_id)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _current(store: NoteStore, arxiv_id: ArxivId) -> str | None:
+    """The note's text now; None if it was removed."""
+    try:
+        return store.read_text(arxiv_id)
+    except NoteNotFoundError:
+        return None
+
+
+def _base(store: NoteStore, arxiv_id: ArxivId) -> str | None:
+    """The note the draft was made from, None if that is not recorded (or not readable)."""
+    data = _read(base_path(store, arxiv_id))
+    try:
+        text = data.decode() if data is not None else ""
+    except UnicodeDecodeError:
+        return None
+    return text.removeprefix(BASE_HEADER) if text.startswith(BASE_HEADER) else None
 
 
 def _read(path: Path) -> bytes | None:
