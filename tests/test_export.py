@@ -806,3 +806,75 @@ def test_a_title_ending_in_hashes_keeps_them() -> None:
     heading = next(t for i, t in enumerate(tokens) if i and tokens[i - 1].type == "heading_open")
     assert heading.children is not None
     assert "".join(c.content for c in heading.children if c.type == "text") == title
+
+
+# --- Control characters -------------------------------------------------------------------
+
+# The user trial's title: retitles the terminal, then clears it.
+HACKED = "\x1b]0;HACKED\x07\x1b[2J"
+# Every C0 and C1 control character (and DEL) but tab and line feed, which are text.
+CONTROLS = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n")
+ANY_CONTROL = re.compile(f"[{re.escape(CONTROLS)}]")
+
+
+def hostile() -> Note:
+    """Control characters in every field a format writes, the URL and DOI included."""
+    return Note(
+        id="1706.03762",
+        version=7,
+        title=f"Attention {HACKED} Is All\x9b2J You Need",
+        authors=[Author("Eve \x1b[5mBlink", ["Lab\x07 one"]), Author("Mallory\x00")],
+        published="2017-06-12T17:57:34Z",
+        primary_category="cs.CL\x1b",
+        categories=["cs.CL"],
+        doi="10.1/\x1b]8;;x\x07",
+        journal_ref="Journal\x7f 1",
+        url="https://example.org/\x1b[2J",
+        tldr=f"every control: {CONTROLS} end",
+        findings=["finding \x1b[?25l\x9b hides the cursor"],
+        commentary="commentary \x1bc resets\n\x1f the terminal",
+        tags=["tag\x1b[7m"],
+    )
+
+
+@pytest.mark.parametrize("digest", [False, True], ids=["post", "digest"])
+def test_markdown_shows_control_characters_as_escapes(digest: bool) -> None:
+    out = markdown_export.render([hostile(), attention()] if digest else [hostile()])
+    assert not ANY_CONTROL.findall(out)
+    document = blocks(out)
+    heading = notes_in(out)[0][0] if digest else document[0]
+    assert heading.text == "Attention \\x1b]0;HACKED\\x07\\x1b[2J Is All\\x9b2J You Need"
+    rendered = MD.render(out)  # what a renderer shows: the escapes as text, never the controls
+    assert not ANY_CONTROL.findall(rendered)
+    for shown in ("Eve \\x1b[5mBlink (Lab\\x07 one)", "Mallory\\x00", "\\x1bc resets"):
+        assert shown in rendered
+    assert "every control: \\x00\\x01" in rendered and "\\x9e\\x9f end" in rendered
+    assert 'href="https://arxiv.org/abs/1706.03762"' in rendered  # not the URL with ESC
+
+
+def test_escape_makes_each_control_character_visible() -> None:
+    assert escape("a\x1bb\x7fc\x9bd\te\nf") == "a\\\\x1bb\\\\x7fc\\\\x9bd\te\nf"
+    tokens = MD.parse(escape(HACKED))
+    assert text_of(tokens[1]) == "\\x1b]0;HACKED\\x07\\x1b[2J"
+
+
+def test_bibtex_leaves_control_characters_out() -> None:
+    out = bibtex_export.render([hostile()])
+    assert not ANY_CONTROL.findall(out)
+    (entry,) = parse_bib(out)
+    assert entry["title"] == "{Attention ]0;HACKED[2J Is All2J You Need}"
+    assert entry["author"] == ["Eve [5mBlink", "Mallory"]
+    assert entry["primaryClass"] == "cs.CL"
+    assert entry["note"] == "Journal 1"
+    assert entry["doi"] == "10.1/]8;;x"
+    assert entry["url"] == "https://example.org/[2J"
+    assert latex_escape("a \x1b b\x1cc\x85d") == "a b c d"  # white-space controls: spaces
+
+
+def test_json_escapes_every_control_character() -> None:
+    note = hostile()
+    out = json_export.render([note])
+    assert not ANY_CONTROL.findall(out)
+    assert "\\u001b]0;HACKED\\u0007" in out and "\\u009b2J" in out and "Journal\\u007f" in out
+    assert json.loads(out) == [note.to_dict()]
+    assert "Wübben" in json_export.render([tricky()])  # other text is still written as it is

@@ -3,8 +3,10 @@
 Names and other Unicode text are kept as UTF-8 (biber and bibtexparser read it); LaTeX's
 special characters are escaped so a title like `50% of C# & F#` prints as written, and so
 is math: `$x_1$` in a title prints as those five characters. `url` and `doi` are written
-as they are: biblatex reads them verbatim, so an escape would end up in the link. Like
-arXiv's own export, entries carry no abstract: a bibliography is for citing.
+as they are: biblatex reads them verbatim, so an escape would end up in the link. Control
+characters (C0 and C1) are left out of every field: TeX has no use for them, and a .bib
+printed to a terminal must not act on it. Like arXiv's own export, entries carry no
+abstract: a bibliography is for citing.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ _WORD = re.compile(r"[^\W_]+")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _VERSION = re.compile(r"v[0-9]+$")
 _NOT_VERBATIM = re.compile(r"[{}\\\s]")
+# C0 and C1 control characters that are not white space (those become spaces, or %-escapes
+# in a URL): removed.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def render(notes: Sequence[Note], *, title: str | None = None) -> str:
@@ -75,8 +80,10 @@ def chunks(notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]:
 
 
 def latex_escape(text: str) -> str:
-    """`text` with LaTeX's special characters escaped and its white space collapsed."""
-    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], normalise_space(text))
+    """`text` with LaTeX's special characters escaped, its white space collapsed and its
+    control characters removed."""
+    text = normalise_space(_CONTROL.sub("", text))
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], text)
 
 
 def cite_keys(notes: Sequence[Note]) -> list[str]:
@@ -133,8 +140,9 @@ def _name(name: str) -> str:
 
 
 def _verbatim(value: str) -> str:
-    """A URL or DOI unescaped; only what could break the entry (braces, spaces) encoded."""
-    value = value.strip()
+    """A URL or DOI unescaped; only what could break the entry (braces, spaces) encoded,
+    control characters removed."""
+    value = _CONTROL.sub("", value).strip()
     if not _NOT_VERBATIM.search(value):
         return value
     return "".join(f"%{ord(c):02X}" if c in "{}\\" or c.isspace() else c for c in value)

@@ -3,8 +3,10 @@
 One note is a post under a `#` heading; several (or any number with a `title`) make a
 digest: a title line, a table of contents, then each note under a `##` heading, separated
 by rules. Everything that comes from arXiv or a note goes through `escape()`, so in any
-CommonMark renderer it shows as the characters it is; the only markup is our own. TeX in
-arXiv's titles and names is read first (`R\\'{e}nyi` is written `Rényi`, `$x^2$` stays).
+CommonMark renderer it shows as the characters it is; the only markup is our own. Control
+characters (C0 and C1, but line breaks and tabs) are written as visible escapes, `\\x1b`,
+so that a post printed to a terminal cannot act on it. TeX in arXiv's titles and names is
+read first (`R\\'{e}nyi` is written `Rényi`, `$x^2$` stays).
 """
 
 from __future__ import annotations
@@ -27,20 +29,30 @@ _SPECIAL = re.compile(r"[\\`*_<>\[\]|~]|&(?=[A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX]
 # Markers that only count at the start of a line: headings, bullets, setext underlines.
 _LINE_MARKER = re.compile(r"^([ \t]*)([#+=-])", re.MULTILINE)
 _ORDERED_MARKER = re.compile(r"^([ \t]*[0-9]{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
+# C0 and C1 control characters but tab and line feed: shown as escapes, never written as
+# they are (an escape sequence in a title would retitle or clear the reader's terminal).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NOT_WORD = re.compile(r"\W+")
 _NOT_ANCHOR = re.compile(r"[^a-z0-9]+")
-_SPACE = re.compile(r"\s")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _LINK_QUOTED = {ord(c): f"%{ord(c):02X}" for c in "<>()\\"}  # what would end a (link)
 
 
 def escape(text: str) -> str:
-    """`text` with every character Markdown could read as markup backslash-escaped.
+    """`text` with every character Markdown could read as markup backslash-escaped, and
+    control characters as visible escapes (`\\x1b`, which renders as those four characters).
 
     Unicode is kept as it is. Layout (line breaks, indentation) is the caller's business.
     """
+    text = _CONTROL.sub(_visible, text)
     text = _SPECIAL.sub(r"\\\g<0>", text)
     text = _LINE_MARKER.sub(r"\1\\\2", text)
     return _ORDERED_MARKER.sub(r"\1\\\2", text)
+
+
+def _visible(match: re.Match[str]) -> str:
+    """A control character as the escape Python writes for it: `\\x1b`, `\\r`."""
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def render(notes: Sequence[Note], *, title: str | None = None) -> str:
@@ -151,9 +163,12 @@ def _author(author: Author) -> str:
 
 
 def _link(note: Note) -> str:
-    """The note's link (arXiv's abstract page unless the note has its own), safe in `(...)`."""
+    """The note's link (arXiv's abstract page unless the note has its own), safe in `(...)`.
+
+    A URL with white space or a control character in it is not one: the abstract page it is.
+    """
     url = (note.url or "").strip()
-    if not url.lower().startswith(("https://", "http://")) or _SPACE.search(url):
+    if not url.lower().startswith(("https://", "http://")) or _SPACE_OR_CONTROL.search(url):
         url = f"https://arxiv.org/abs/{note.id}"
     return url.translate(_LINK_QUOTED)
 
