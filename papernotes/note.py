@@ -299,7 +299,7 @@ def _text(value: Any, key: str, source: str) -> str | None:
         return str(value)
     if isinstance(value, dt.date):
         return _iso(value)
-    raise NoteFileError(f"{source}: '{key}' must be text, not a {_kind(value)}")
+    raise NoteFileError(f"{source}: '{key}' must be text, not {_kind(value)}")
 
 
 _ISO_DATE = re.compile(
@@ -339,7 +339,7 @@ def _text_list(value: Any, key: str, source: str) -> list[str]:
     if isinstance(value, str):  # a lone string where a list belongs: keep it
         return [value] if value.strip() else []
     if not isinstance(value, list):
-        raise NoteFileError(f"{source}: '{key}' must be a list, not a {_kind(value)}")
+        raise NoteFileError(f"{source}: '{key}' must be a list, not {_kind(value)}")
     return [t for t in (_text(v, key, source) for v in value) if t is not None]
 
 
@@ -347,7 +347,7 @@ def _authors(value: Any, source: str) -> list[Author]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise NoteFileError(f"{source}: 'authors' must be a list, not a {_kind(value)}")
+        raise NoteFileError(f"{source}: 'authors' must be a list, not {_kind(value)}")
     authors = []
     for item in value:
         if isinstance(item, dict):
@@ -359,24 +359,44 @@ def _authors(value: Any, source: str) -> list[Author]:
     return authors
 
 
+# What a value YAML can read is, in a reader's words (YAML's own, not Python's `int`, `str`).
+_KINDS: dict[type, str] = {
+    bool: "true/false",
+    int: "an integer",
+    float: "a decimal number",
+    str: "a string",
+    list: "a list",
+    tuple: "a list",
+    dict: "a mapping",
+    dt.date: "a date",
+    dt.datetime: "a date and time",
+    bytes: "binary data (!!binary)",
+    set: "a set (!!set)",
+    type(None): "null",
+}
+
+
 def _kind(value: Any) -> str:
-    kinds: dict[type, str] = {
-        dict: "mapping", list: "list", bytes: "binary value (!!binary)", set: "set (!!set)"
-    }  # fmt: skip
-    return kinds.get(type(value), type(value).__name__)
+    """`an integer`, `a mapping`, `true/false`: what a value is, for an error message."""
+    return _KINDS.get(type(value)) or f"a {type(value).__name__}"
 
 
 def _shown(value: Any) -> str:
     """A value for an error message: a short repr, or the kind of value it is.
 
     Never a list or mapping written out, which aliases may have made exponentially large.
+    Scalars as YAML spells them: `true`, `null`, `.nan`.
     """
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else str(value).lower()
     if isinstance(value, int) and value not in _INT64:
         return "a whole number beyond 64 bits"
-    if value is None or isinstance(value, str | int | float):
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else f"{'-' if value < 0 else ''}.inf"
+    if isinstance(value, str | int | float):
         text = repr(value)
         return text if len(text) <= 40 else f"{text[:36]}...{text[-1]}"
-    return f"a {_kind(value)}"
+    return _kind(value)
 
 
 def normalise_space(text: str) -> str:

@@ -420,6 +420,30 @@ def test_tricky_scalars_in_text_fields(written: str, read: str | None) -> None:
     assert (note.title, note.tags, note.authors) == (read, [read], [Author(read)])
 
 
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("tags: 5", "'tags' must be a list, not an integer"),
+        ("tags: 1.5", "'tags' must be a list, not a decimal number"),
+        ("findings: true", "'findings' must be a list, not true/false"),
+        ("categories: {cs: LG}", "'categories' must be a list, not a mapping"),
+        ("tags: 2017-06-12", "'tags' must be a list, not a date"),
+        ("tags: 2017-06-12 17:57:34", "'tags' must be a list, not a date and time"),
+        ("authors: 8", "'authors' must be a list, not an integer"),
+        ("title: {a: 1}", "'title' must be text, not a mapping"),
+        ("abstract: [a]", "'abstract' must be text, not a list"),
+        ("id: [1706.03762]", "'id' must be text like '1911.12246', not a list"),
+        ("id: true", "'id' true is not an arXiv identifier"),
+        ("x: !!binary aGVsbG8=", "'x' holds binary data (!!binary), which a note cannot keep"),
+    ],
+)
+def test_wrong_types_are_named_in_plain_words(line: str, words: str) -> None:
+    text = f"{line}\n" if line.startswith("id:") else f"{HEAD}{line}\n"
+    message = refused(text)
+    assert message.startswith(f"{SOURCE}: {words}")
+    assert not re.search(r"\b(int|str|dict|bool|float|NoneType|datetime|True|False)\b", message)
+
+
 @pytest.mark.parametrize("written", ["~", "null", "NULL", "!!null x", ""])
 def test_nulls_in_text_fields_are_no_value(written: str) -> None:
     note = load_note(f"{HEAD}title: {written}\ndoi: {written}\ntags: [a, {written}]\n", SOURCE)
@@ -585,7 +609,7 @@ def test_quoted_iso_dates_are_kept_as_written(value: str, key: str) -> None:
         ("'2017-06-12T17:57:34Z junk'", "'2017-06-12T17:57:34Z junk'"),
         ("'２０１７-06-12'", "'２０１７-06-12'"),  # fullwidth digits: int() would take them
         ("2017", "2017"),
-        ("true", "True"),
+        ("true", "true"),
         ("[2017-06-12]", "a list"),
     ],
 )
@@ -621,8 +645,10 @@ def test_a_number_too_long_for_python_names_the_line_and_key() -> None:
         ("-1", "-1"),
         ("2.0", "2.0"),
         ("'2'", "'2'"),
-        ("true", "True"),
-        (".nan", "nan"),
+        ("true", "true"),
+        ("false", "false"),
+        (".nan", ".nan"),
+        ("-.inf", "-.inf"),
         ("[2]", "a list"),
     ],
 )
