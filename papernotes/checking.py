@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -10,11 +11,13 @@ from dataclasses import asdict, dataclass
 from papernotes.editing import BASE_SUFFIX, DRAFT_SUFFIX
 from papernotes.errors import NoteFileError, NoteYamlError
 from papernotes.ids import ArxivId, id_from_stem
-from papernotes.note import load_note
+from papernotes.note import Note, load_note
 from papernotes.store import NoteStore
 
 # A temporary file older than this is not a write in progress but one a crash interrupted.
 STALE_TEMPORARY_SECONDS = 600
+# arXiv opened in August 1991: a paper published or updated before that year is a typo.
+FIRST_YEAR = 1991
 
 
 @dataclass
@@ -23,7 +26,7 @@ class Finding:
 
     file: str
     severity: str  # "error" or "warning"
-    kind: str  # yaml, schema, name, duplicate, pending, draft, temporary, unreadable
+    kind: str  # yaml, schema, date, name, duplicate, pending, draft, temporary, unreadable
     message: str
 
     def to_dict(self) -> dict[str, str]:
@@ -44,8 +47,12 @@ class CheckReport:
         return [f for f in self.findings if f.severity == "error"]
 
 
-def check_notes(store: NoteStore) -> CheckReport:
-    """Read every note file as the commands would, and report what is wrong with each."""
+def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckReport:
+    """Read every note file as the commands would, and report what is wrong with each.
+
+    `today` (UTC's by default) decides which years are in the future.
+    """
+    this_year = (today or dt.datetime.now(dt.timezone.utc).date()).year
     findings: list[Finding] = []
     ids: defaultdict[str, list[str]] = defaultdict(list)
     names = sorted(p.name for p in store.root.glob("*.yaml") if not p.name.startswith("."))
@@ -61,6 +68,7 @@ def check_notes(store: NoteStore) -> CheckReport:
             findings.append(Finding(str(path), "error", "unreadable", f"cannot be read ({err})"))
             continue
         ids[note.id].append(str(path))
+        findings.extend(Finding(str(path), "error", "date", p) for p in _dates(note, this_year))
         expected = f"{note.arxiv_id.stem}.yaml"
         if name != expected:
             fix = (
@@ -115,3 +123,21 @@ def check_notes(store: NoteStore) -> CheckReport:
                     )
                 )
     return CheckReport(len(names), findings)
+
+
+def _dates(note: Note, this_year: int) -> list[str]:
+    """What is wrong with arXiv's dates of a note (the note's reading made them ISO dates)."""
+    problems = []
+    for key in ("published", "updated"):
+        value: str | None = getattr(note, key)
+        if value is None:
+            continue
+        year = int(value[:4])
+        if FIRST_YEAR <= year <= this_year:
+            continue
+        when = f"before arXiv began ({FIRST_YEAR})" if year < FIRST_YEAR else "in the future"
+        problems.append(
+            f"'{key}' {value} is {when}: fix the year, or run "
+            f"`papernotes refresh {note.id}` to take arXiv's"
+        )
+    return problems

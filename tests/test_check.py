@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -162,6 +163,67 @@ def test_a_placeholder_is_a_warning_and_passes(cli, notes_dir: Path) -> None:
         f"{path}: warning: metadata pending: run `papernotes refresh --pending` to fill it in"
     ]
     assert result.stderr.strip() == "Checked 1 note: 0 errors, 1 warning."
+
+
+@pytest.mark.parametrize("key", ["published", "updated"])
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("yesterday", "must be an ISO 8601 date or date-time like 2017-06-12"),
+        ("'2017-02-30'", "must be an ISO 8601 date or date-time"),
+        ("2017", "must be an ISO 8601 date or date-time"),
+        ("2017-13-01", "YAML cannot build this value (month must be in 1..12)"),
+    ],
+)
+def test_a_date_that_is_not_a_date_is_an_error(cli, collection, key, value, words) -> None:
+    path = note_file(collection, "1706.03762")
+    text = path.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith(f"{key}:"))
+    path.write_text(text.replace(old, f"{key}: {value}"), encoding="utf-8")
+    [printed] = cli("check", code=1).stdout.splitlines()
+    assert printed.startswith(f"{path}: error: ") and f"'{key}'" in printed and words in printed
+
+
+@pytest.mark.parametrize("key", ["published", "updated"])
+@pytest.mark.parametrize(
+    ("value", "when"),
+    [
+        ("'1066-10-14T00:00:00Z'", "before arXiv began (1991)"),
+        ("1990-12-31", "before arXiv began (1991)"),
+        ("'2999-01-01T00:00:00Z'", "in the future"),
+        ("0001-01-01", "before arXiv began (1991)"),
+    ],
+)
+def test_a_year_before_arxiv_or_in_the_future_is_an_error(cli, collection, key, value, when):
+    path = note_file(collection, "1706.03762")
+    text = path.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith(f"{key}:"))
+    path.write_text(text.replace(old, f"{key}: {value}"), encoding="utf-8")
+    result = cli("check", code=1)
+    shown = value.strip("'")
+    assert result.stdout.splitlines() == [
+        f"{path}: error: '{key}' {shown} is {when}: fix the year, or run "
+        "`papernotes refresh 1706.03762` to take arXiv's"
+    ]
+    assert result.stderr.strip() == "Checked 2 notes: 1 error, 0 warnings."
+    assert kinds(check(collection)) == [("1706.03762.yaml", "error", "date")]
+    cli("show", "1706.03762")  # the note is still readable: only check objects
+
+
+def test_the_future_starts_after_this_year(notes_dir: Path) -> None:
+    store = NoteStore(notes_dir)
+    store.create(Note(id="1706.03762", published="1991-08-14", updated="2030-12-31T23:59:59Z"))
+    assert kinds(check_notes(store, today=dt.date(2030, 1, 1))) == []
+    late = check_notes(store, today=dt.date(2029, 12, 31))
+    assert kinds(late) == [("1706.03762.yaml", "error", "date")]
+    assert late.findings[0].message.startswith("'updated' 2030-12-31T23:59:59Z is in the future")
+    assert check_notes(store, today=dt.date(2031, 1, 1)).findings == []
+    store.save(Note(id="1706.03762", published="1990-12-31", updated="3000-01-01"))
+    both = check_notes(store, today=dt.date(2031, 1, 1))
+    assert [f.message.split(" is ")[0] for f in both.findings] == [
+        "'published' 1990-12-31",
+        "'updated' 3000-01-01",
+    ]
 
 
 EDITOR = """
