@@ -446,7 +446,11 @@ def list_notes(
     ] = None,
     year: Annotated[
         str | None,
-        typer.Option("--year", "-y", help="Only papers first published in 2019 or 2017..2019."),
+        typer.Option(
+            "--year",
+            "-y",
+            help="Only papers first published in 2019, 2017..2019, 2017.. or ..2019.",
+        ),
     ] = None,
     sort: Annotated[SortKey, typer.Option(help="Order by date added or published.")] = (
         SortKey.ADDED
@@ -459,9 +463,11 @@ def list_notes(
     Example: papernotes list --tag attention --year 2017..2019
     """
     from papernotes.display import make_console, print_listing
-    from papernotes.listing import parse_years
+    from papernotes.listing import parse_category, parse_years
 
-    years = parse_years(year) if year else None
+    # The rules, and the messages, of `search year:` and `cat:`.
+    years = parse_years(year, f"--year {year}") if year else None
+    category = parse_category(category, f"--category {category}") if category else None
     collection = _collection(ctx)
     entries = collection.entries(tags=tag, category=category, years=years, sort=sort, oldest=oldest)
     if as_json:  # whole notes, a batch at a time

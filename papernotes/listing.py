@@ -1,4 +1,5 @@
-"""Choosing notes by tag, years as typed, and the parts of a listed line: pure functions."""
+"""Choosing notes by tag; years and categories as typed (one rule for `list` and
+`search`); the parts of a listed line: pure functions."""
 
 from __future__ import annotations
 
@@ -38,15 +39,46 @@ def title_line(title: str, pending: bool) -> str:
     return title or (PENDING_TITLE if pending else NO_TITLE)
 
 
-def parse_years(text: str) -> tuple[int, int]:
-    """`2019` or `2017..2019` as an inclusive range of years."""
-    match = re.fullmatch(r"\s*(\d{4})\s*(?:\.\.\s*(\d{4})\s*)?", text)
-    if not match:
-        raise UsageError(f"year {text!r}: expected a year like 2019 or a range like 2017..2019")
-    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+_YEARS = re.compile(r"([0-9]{4})?(\.\.)?([0-9]{4})?")
+# Open ends of a range of years: no paper is older or newer.
+FIRST, LAST = 0, 9999
+
+
+def parse_years(text: str, typed: str | None = None) -> tuple[int, int]:
+    """`2019`, `2017..2019`, `2017..` or `..2019` as an inclusive range of years.
+
+    The one rule for `list --year` and `search year:`, with the same messages; `typed`
+    names the input in them as the user wrote it (`--year 2017-19`, `year:2017-19`).
+    """
+    match = _YEARS.fullmatch(text.strip())
+    named = typed or repr(text)
+    if match is None or not (match[1] or match[3]) or (match[1] and match[3] and not match[2]):
+        raise UsageError(
+            f"{named}: expected a year like 2019, or a range: 2017..2019, 2017.. or ..2019"
+        )
+    first = int(match[1]) if match[1] else FIRST
+    last = int(match[3]) if match[3] else (LAST if match[2] else first)
     if first > last:
-        raise UsageError(f"year {text!r}: the range runs backwards; write {last}..{first}")
+        raise UsageError(f"{named}: the range runs backwards; write {last}..{first}")
     return first, last
+
+
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[a-z][a-z-]*)?")
+
+
+def parse_category(text: str, typed: str | None = None) -> str:
+    """An arXiv category (`cs.LG`) or a group of them (`cs`, `cs.`, `cs.*`), lowercased.
+
+    The one rule for `list --category` and `search cat:`, with the same messages; `typed`
+    names the input in them as the user wrote it.
+    """
+    category = text.strip().lower().removesuffix("*").removesuffix(".")
+    if not _CATEGORY.fullmatch(category):
+        raise UsageError(
+            f"{typed or repr(text)}: expected an arXiv category like cs.LG or hep-th, "
+            "or a group like cs"
+        )
+    return category
 
 
 def with_tags(notes: Iterable[Note], tags: Iterable[str]) -> list[Note]:

@@ -2,10 +2,11 @@
 
 Syntax: words must all match (AND), `a OR b`, parentheses; `"a phrase"` (exactly these
 words in order, stopwords included); `-word`, `-"phrase"` or `-(...)` excludes; `word*`
-matches words starting with `word`; fields `title:`, `author:`, `tag:`, `cat:`,
-`year:2019` or `year:2017..2019`, `id:`; a pasted arXiv id or link finds that paper.
-Matching folds case and accents and compares stems (`ticket` finds `tickets`). The index
-runs the tree (`index.query`); nothing here does I/O.
+matches words starting with `word`; fields `title:`, `author:`, `tag:`, `cat:cs.LG` or
+`cat:cs`, `year:2019`, `year:2017..2019`, `year:2017..` or `year:..2019` (categories and
+years read as `list` reads them: `listing.parse_category`, `parse_years`), `id:`; a pasted
+arXiv id or link finds that paper. Matching folds case and accents and compares stems
+(`ticket` finds `tickets`). The index runs the tree (`index.query`); nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from papernotes.errors import InvalidIdError, UsageError
 from papernotes.fields import EVERYWHERE
 from papernotes.ids import parse_id
+from papernotes.listing import parse_category, parse_years
 from papernotes.note import Note
 from papernotes.tex import to_unicode
 from papernotes.text import STOP_MARK, STOPWORDS, fold, stem, terms, words
@@ -234,9 +236,9 @@ def _field(name: str, value: str, given: str, ignored: list[str]) -> Node | None
     if name == "tag":
         return Filter("tag", fold(value.lstrip("#")))
     if name == "cat":
-        return Filter("cat", value.lower())
+        return Filter("cat", parse_category(value, f"{given}:{value}"))
     if name == "year":
-        return Filter("year", years=_years(value))
+        return Filter("year", years=parse_years(value, f"{given}:{value}"))
     if name == "id":
         try:
             value = parse_id(value).base
@@ -245,21 +247,6 @@ def _field(name: str, value: str, given: str, ignored: list[str]) -> Node | None
         return Filter("id", value)
     known = ", ".join(f"{f}:" for f in (*TEXT_FIELDS, *FILTER_FIELDS))
     raise UsageError(f"unknown field {given}: in query (fields are {known})")
-
-
-def _years(value: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})?(\.\.)?(\d{4})?", value)
-    if (
-        not match
-        or not (match.group(1) or match.group(3))
-        or (match.group(1) and match.group(3) and not match.group(2))
-    ):
-        raise UsageError(f"year:{value}: expected year:2019, year:2017..2019 or year:2019..")
-    first = int(match.group(1)) if match.group(1) else 0
-    last = int(match.group(3)) if match.group(3) else (9999 if match.group(2) else first)
-    if first > last:
-        raise UsageError(f"year:{value}: the range runs backwards; write year:{last}..{first}")
-    return first, last
 
 
 def _words(value: str, fields: tuple[str, ...], ignored: list[str], *, phrase: bool) -> Node | None:

@@ -284,6 +284,7 @@ def test_tag_field_matches_whole_tags(library: Collection) -> None:
 
 def test_cat_field_matches_a_category_or_an_archive(library: Collection) -> None:
     assert set(found(library, "cat:cs")) == {"1706.03762", "1803.03635", "2101.00001"}
+    assert found(library, "cat:cs.") == found(library, "cat:cs.*") == found(library, "cat:cs")
     assert found(library, "cat:cs.cl") == ["1706.03762"]
     assert found(library, "cat:CS.CL") == ["1706.03762"]
     assert found(library, "cat:csx") == ["1905.01002"]
@@ -334,10 +335,14 @@ def test_query_errors_name_the_problem() -> None:
     assert "unknown field venue:" in message
     for name in ("title:", "author:", "tag:", "cat:", "year:", "id:"):
         assert name in message
-    assert "year:19" in usage_error("year:19")
-    assert "year:" in usage_error("year:last")
-    assert "year:2019-2020" in usage_error("year:2019-2020")
-    assert "backwards" in usage_error("year:2020..2017")
+    assert usage_error("year:19").startswith("year:19: expected a year like 2019, or a range")
+    assert "year:last" in usage_error("year:last")
+    assert "Year:2019-2020: expected" in usage_error("Year:2019-2020")
+    assert "year:2020..2017: the range runs backwards; write 2017..2020" in usage_error(
+        "year:2020..2017"
+    )
+    assert usage_error("cat:c$").startswith("cat:c$: expected an arXiv category like cs.LG")
+    assert usage_error("category:cs.1").startswith("category:cs.1: expected an arXiv category")
     assert "needs a value" in usage_error('title:""')
     message = usage_error("the of")
     assert "nothing to search for" in message
