@@ -3,6 +3,10 @@
 TL;DR, findings, commentary, tags, the date added and any key the reader added by hand are
 kept as they are in the file at the moment of writing: each note is read again, under the
 folder's lock, right before it is replaced.
+
+A version going down (the note says v9, arXiv's latest is v7) is an anomaly: a version
+typed by hand, or an answer from an out-of-date mirror. It is reported and not applied;
+like a paper arXiv did not find or could not answer for, it makes `refresh` exit with 1.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ class Change:
     """What refresh found for one paper."""
 
     arxiv_id: ArxivId
-    status: str  # updated, completed, unchanged, not found, failed
+    status: str  # updated, completed, unchanged, anomaly, not found, failed
     changed: list[str] = field(default_factory=list)
     old_version: int | None = None
     new_version: int | None = None
@@ -47,14 +51,18 @@ class Change:
 
     @property
     def ok(self) -> bool:
-        """False when arXiv could not tell us about this paper."""
-        return self.status not in ("not found", "failed")
+        """False when arXiv could not tell us about this paper, or told us something odd."""
+        return self.status not in ("not found", "failed", "anomaly")
 
     def describe(self) -> str:
-        """`v1 → v3: title, DOI` and the like."""
+        """`v1 → v3; title, DOI changed`, `pending → v2` and the like."""
+        if self.status == "anomaly":
+            return f"v{self.old_version} → v{self.new_version}: {self.message}"
         parts = []
-        if self.old_version != self.new_version and self.new_version:
-            old = f"v{self.old_version}" if self.old_version else "?"
+        if self.status == "completed" and self.new_version:  # a placeholder's first fill
+            parts.append(f"pending → v{self.new_version}")
+        elif self.old_version != self.new_version and self.new_version:
+            old = f"v{self.old_version}" if self.old_version else "no version"
             parts.append(f"{old} → v{self.new_version}")
         if self.changed:
             parts.append(", ".join(self.changed) + " changed")
@@ -108,8 +116,24 @@ def refresh_notes(
     return changes
 
 
+OLDER = "arXiv's latest version is older than the note's; note unchanged"
+
+
+def _older(note: Note, fetched: Note) -> bool:
+    """Whether arXiv's answer would take a note with metadata back to an older version.
+
+    A placeholder's version is only the one asked for: its first fill is never an anomaly.
+    """
+    if note.pending or note.version is None or fetched.version is None:
+        return False
+    return fetched.version < note.version
+
+
 def _apply(store: NoteStore, note: Note, fetched: Note, change: Change, *, dry_run: bool) -> None:
     change.new_version = fetched.version
+    if _older(note, fetched):
+        change.status, change.message = "anomaly", OLDER
+        return
     change.changed = arxiv_changes(note, fetched)
     different = note.pending or any(
         getattr(note, key) != getattr(fetched, key) for key in ARXIV_FIELDS
@@ -128,5 +152,9 @@ def _apply(store: NoteStore, note: Note, fetched: Note, change: Change, *, dry_r
             return
         except NoteFileError as err:
             change.status, change.message = "failed", f"{err}; note unchanged"
+            return
+        if _older(current, fetched):  # a version typed by hand while arXiv answered
+            change.status, change.message = "anomaly", OLDER
+            change.old_version, change.changed = current.version, []
             return
         store.save(merged(current, fetched))

@@ -158,7 +158,8 @@ def test_pending_completes_placeholders_and_keeps_what_was_written_in_them(
         ("completed", "1605.08386"),
         ("completed", "1706.03762"),
     ]
-    assert report[1][2].startswith("? → v7; title, authors")
+    assert report[0][2].startswith("pending → v1; title, authors")
+    assert report[1][2].startswith("pending → v7; title, authors")
     assert result.stderr.strip() == "2 of 2 notes updated."
 
     data = load(notes_dir, "1706.03762")
@@ -213,6 +214,43 @@ def test_one_missing_paper_does_not_stop_the_others(cli, arxiv: FakeArxiv, notes
     assert "1706.03762" in result.stderr and "not found on arXiv" in result.stderr
     assert load(notes_dir, "1710.08557")["doi"] == "10.1186/s12984-017-0305-3"
     assert load(notes_dir, "1706.03762")["version"] == 5
+
+
+ANOMALY = "arXiv's latest version is older than the note's; note unchanged"
+
+
+def test_a_version_going_down_is_an_anomaly_and_not_applied(cli, arxiv, notes_dir) -> None:
+    cli("add", "1706.03762", "1710.08557")
+    # The note claims v9; arXiv's recorded answer is v7 (a hand edit, or a stale mirror).
+    edit(note_file(notes_dir, "1706.03762"), version=9, title="Attention (my copy)")
+    edit(note_file(notes_dir, "1710.08557"), doi=None)
+    before = stamps(notes_dir)["1706.03762.yaml"]
+    result = cli("refresh", "--all", code=1)
+    assert lines(result.stdout) == [["updated", "1710.08557", "DOI changed"]]
+    assert result.stderr.splitlines() == [
+        f"anomaly    1706.03762        v9 → v7: {ANOMALY}",
+        "1 of 2 notes updated.",
+    ]
+    assert stamps(notes_dir)["1706.03762.yaml"] == before  # the note as it was
+    assert load(notes_dir, "1706.03762")["title"] == "Attention (my copy)"
+    assert load(notes_dir, "1710.08557")["doi"] == "10.1186/s12984-017-0305-3"
+
+    dry = cli("refresh", "1706.03762", "--dry-run", code=1)
+    assert dry.stdout == "" and dry.stderr.splitlines()[0] == result.stderr.splitlines()[0]
+
+    edit(note_file(notes_dir, "1706.03762"), version=7)  # put right: refresh applies again
+    fixed = cli("refresh", "1706.03762")
+    assert lines(fixed.stdout) == [["updated", "1706.03762", "title changed"]]
+
+
+def test_a_placeholder_for_a_version_arxiv_lacks_is_still_completed(cli, notes_dir, request):
+    cli("add", "1706.03762v9", code=1)  # arXiv unreachable: a placeholder asking for v9
+    assert load(notes_dir, "1706.03762")["version"] == 9
+    request.getfixturevalue("arxiv")
+    result = cli("refresh", "--pending")
+    assert lines(result.stdout)[0][:2] == ["completed", "1706.03762"]
+    assert lines(result.stdout)[0][2].startswith("pending → v7; ")
+    assert load(notes_dir, "1706.03762")["version"] == 7
 
 
 def test_saying_nothing_is_a_usage_error(cli, arxiv: FakeArxiv) -> None:
@@ -356,6 +394,40 @@ def test_a_hand_edit_made_while_arxiv_answers_is_not_lost(store: WatchedStore) -
     assert data["tags"] == ["attention", "new"] and data["later"] is True
     assert data["version"] == 7 and data["title"] == ATTENTION
     assert store.reads_locked == [True]  # read again, under the lock, right before the write
+
+
+def test_a_version_raised_by_hand_while_arxiv_answers_is_an_anomaly(store: WatchedStore) -> None:
+    store.create(reader_note())
+    path = store.path_for(ID)
+    chosen = [store.get(ID)]
+
+    edited: list[bytes] = []
+
+    def answer(ids: list[ArxivId]) -> FetchReport:
+        edit(path, version=8)  # arXiv's v7 is now older than the note
+        edited.append(path.read_bytes())
+        return found(arxiv_note())
+
+    [change] = refresh_notes(store, FakeSource(answer), chosen)
+    assert (change.status, change.ok) == ("anomaly", False)
+    assert change.describe() == f"v8 → v7: {ANOMALY}"
+    assert [path.read_bytes()] == edited  # the hand edit, as it was typed
+
+
+def test_only_a_version_going_down_is_an_anomaly(store: WatchedStore) -> None:
+    for version, status in ((None, "updated"), (5, "updated"), (7, "updated"), (8, "anomaly")):
+        if store.path_for(ID).exists():
+            store.path_for(ID).unlink()
+        store.create(reader_note(version=version))
+        [change] = refresh_notes(
+            store, FakeSource(lambda ids: found(arxiv_note())), [store.get(ID)]
+        )
+        assert change.status == status, version
+        assert store.get(ID).version == (8 if status == "anomaly" else 7)
+    store.save(reader_note(version=8))
+    unversioned = FakeSource(lambda ids: found(arxiv_note(version=None)))
+    [change] = refresh_notes(store, unversioned, [store.get(ID)])
+    assert change.status == "updated"  # no version to compare: not an anomaly
 
 
 def test_a_note_removed_while_arxiv_answers_is_not_written_back(store: WatchedStore) -> None:
@@ -507,7 +579,14 @@ def test_merged_clears_a_field_arxiv_dropped() -> None:
         (Change(ID, "updated", ["title", "DOI"], 1, 3), "v1 → v3; title, DOI changed"),
         (Change(ID, "updated", [], 5, 7), "v5 → v7"),
         (Change(ID, "updated", ["DOI"], 7, 7), "DOI changed"),
-        (Change(ID, "completed", ["title"], None, 7), "? → v7; title changed"),
+        (Change(ID, "completed", ["title"], None, 7), "pending → v7; title changed"),
+        (Change(ID, "completed", ["title"], 7, 7), "pending → v7; title changed"),
+        (Change(ID, "completed", ["title"], 9, 2), "pending → v2; title changed"),
+        (Change(ID, "updated", ["title"], None, 7), "no version → v7; title changed"),
+        (
+            Change(ID, "anomaly", [], 9, 7, "arXiv's is older; note unchanged"),
+            "v9 → v7: arXiv's is older; note unchanged",
+        ),
         (Change(ID, "unchanged", [], 7, 7, "up to date"), "up to date"),
         (Change(ID, "not found", old_version=7, message="gone"), "gone"),
     ],
