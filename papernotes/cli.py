@@ -365,6 +365,7 @@ def refresh(
 
     Only arXiv's fields change: your TL;DR, findings, commentary, tags and any keys you
     added are kept. Each paper with news is reported: "v1 → v3; title, DOI changed".
+    A version going down (v9 → v7) is reported as an anomaly and not applied (exit 1).
     """
     from papernotes.arxiv_source import ApiSettings, ArxivSource
     from papernotes.refreshing import refresh_notes
@@ -999,7 +1000,9 @@ def reindex(ctx: typer.Context) -> None:
     collection = _collection(ctx, synced=False)
     report = collection.sync(rebuild=True)
     _report(report)
-    print(f"Indexed {_count(len(collection), 'note')} in {collection.root}/.")
+    from papernotes.text import safe
+
+    print(safe(f"Indexed {_count(len(collection), 'note')} in {collection.root}/."))
 
 
 def main() -> None:
