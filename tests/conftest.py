@@ -22,11 +22,13 @@ UNREACHABLE = "http://127.0.0.1:9/api/query"
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A scratch working folder with `notes/` as the notes folder and fast, offline settings."""
+    """A scratch working folder with `notes/` as the notes folder, fast, offline settings
+    and no settings file (`config/` as XDG_CONFIG_HOME, not created)."""
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
         if name.startswith("PAPERNOTES_") or name in ("VISUAL", "EDITOR", "FORCE_COLOR"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the user's own
     monkeypatch.setenv("PAPERNOTES_DIR", str(tmp_path / "notes"))
     monkeypatch.setenv("PAPERNOTES_ARXIV_API_URL", UNREACHABLE)
     monkeypatch.setenv("PAPERNOTES_ARXIV_DELAY", "0")
