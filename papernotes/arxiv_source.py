@@ -17,18 +17,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from papernotes import __version__
-from papernotes.errors import ArxivUnavailableError, UsageError
+from papernotes.errors import ArxivUnavailableError
 from papernotes.ids import ArxivId, parse_id
 from papernotes.note import Author, Note, normalise_space
+from papernotes.settings import ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT
 
 if TYPE_CHECKING:
     import arxiv
     import requests
 
-DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_API_URL = ARXIV_API_URL.default
 BATCH_SIZE = 100
 MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 MAX_RETRY_AFTER = 120.0
@@ -46,16 +46,9 @@ class ApiSettings:
     retries: int = 3
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(
-                f"arXiv API address {self.url!r} is not an http(s) URL "
-                f"(PAPERNOTES_ARXIV_API_URL; the default is {DEFAULT_API_URL})"
-            )
-        if not self.delay >= 0:
-            raise UsageError(f"arXiv delay {self.delay} must be 0 or more seconds")
-        if not self.timeout > 0:
-            raise UsageError(f"arXiv timeout {self.timeout} must be more than 0 seconds")
+        ARXIV_API_URL.validate(self.url)
+        ARXIV_DELAY.validate(self.delay)
+        ARXIV_TIMEOUT.validate(self.timeout)
 
 
 @dataclass

@@ -23,11 +23,16 @@ from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.ids import parse_id
 from papernotes.listing import SortKey
+from papernotes.settings import ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, DIR, Setting, load
 
 if TYPE_CHECKING:
     from papernotes.annotating import Edited
+    from papernotes.arxiv_source import ApiSettings
     from papernotes.ids import ArxivId
     from papernotes.index import Collection, SyncReport
+    from papernotes.settings import Settings
+
+_SETTINGS = "papernotes.settings"  # the key of the loaded settings in the context's meta
 
 HELP = """Reading notes on arXiv papers, kept as plain YAML files.
 
@@ -90,6 +95,11 @@ def _count(number: int, thing: str) -> str:
     return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
+def _setting_help(setting: Setting[Any]) -> str:
+    """An option's help: what it is, and its key in a settings file."""
+    return f"{setting.help}; file key {setting.key}."
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"papernotes {__version__}")
@@ -104,11 +114,11 @@ def root(
         typer.Option(
             "--dir",
             "-d",
-            envvar="PAPERNOTES_DIR",
-            help="Folder of the notes (one YAML file per paper).",
+            envvar=DIR.env,
+            help=_setting_help(DIR),
             show_default=True,
         ),
-    ] = Path("notes"),
+    ] = DIR.default,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -117,8 +127,22 @@ def root(
     """Reading notes on arXiv papers, kept as plain YAML files."""
     from papernotes.index import Collection
 
-    ctx.obj = Collection(notes_dir)
+    settings = load(os.environ, notes_dir=notes_dir if _given(ctx, "notes_dir") else None)
+    ctx.meta[_SETTINGS] = settings
+    ctx.obj = Collection(settings.get(DIR).value)
     ctx.call_on_close(ctx.obj.close)
+
+
+def _given(ctx: typer.Context, param: str) -> bool:
+    """Whether the option `param` was given on the command line (not by its variable)."""
+    source = ctx.get_parameter_source(param)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _settings(ctx: typer.Context) -> "Settings":
+    """The settings the root command loaded: files, environment, `--dir`."""
+    settings: Settings = ctx.meta[_SETTINGS]
+    return settings
 
 
 def _collection(ctx: typer.Context, *, synced: bool = True, whole: bool = True) -> "Collection":
@@ -196,10 +220,17 @@ def _fetching() -> Iterator[_Fetching]:
 
 
 def _completing(ctx: typer.Context) -> "Collection":
-    """The collection of `--dir` while completing (the root callback has not run)."""
+    """The collection of the settings while completing (the root callback has not run)."""
     from papernotes.index import Collection
 
-    return Collection(Path(ctx.find_root().params.get("notes_dir") or "notes"))
+    root = ctx.find_root()
+    source = root.get_parameter_source("notes_dir")
+    given = Path(root.params["notes_dir"]) if source and source.name == "COMMANDLINE" else None
+    try:
+        folder = load(os.environ, notes_dir=given).get(DIR).value
+    except PapernotesError:  # a broken settings file: its error is for the command to say
+        folder = given or DIR.default
+    return Collection(folder)
 
 
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -228,17 +259,24 @@ def _complete_tag_words(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 # arXiv settings, shared by the commands that ask arXiv.
-DEFAULT_API_URL = "https://export.arxiv.org/api/query"
-ApiUrl = Annotated[str, typer.Option(envvar="PAPERNOTES_ARXIV_API_URL", help="arXiv API address.")]
-Delay = Annotated[
-    float,
-    typer.Option(
-        envvar="PAPERNOTES_ARXIV_DELAY", help="Seconds between requests (arXiv asks for 3)."
-    ),
-]
+DEFAULT_API_URL = ARXIV_API_URL.default
+ApiUrl = Annotated[str, typer.Option(envvar=ARXIV_API_URL.env, help=_setting_help(ARXIV_API_URL))]
+Delay = Annotated[float, typer.Option(envvar=ARXIV_DELAY.env, help=_setting_help(ARXIV_DELAY))]
 Timeout = Annotated[
-    float, typer.Option(envvar="PAPERNOTES_ARXIV_TIMEOUT", help="Seconds to wait for an answer.")
+    float, typer.Option(envvar=ARXIV_TIMEOUT.env, help=_setting_help(ARXIV_TIMEOUT))
 ]
+
+
+def _api_settings(ctx: typer.Context, url: str, delay: float, timeout: float) -> "ApiSettings":
+    """The arXiv settings of a command: its flags, else the environment, files, defaults."""
+    from papernotes.arxiv_source import ApiSettings
+
+    settings = _settings(ctx)
+    return ApiSettings(
+        url=settings.get(ARXIV_API_URL, url if _given(ctx, "api_url") else None).value,
+        delay=settings.get(ARXIV_DELAY, delay if _given(ctx, "delay") else None).value,
+        timeout=settings.get(ARXIV_TIMEOUT, timeout if _given(ctx, "timeout") else None).value,
+    )
 
 
 @app.command()
@@ -273,8 +311,8 @@ def add(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the notes as JSON.")] = False,
     api_url: ApiUrl = DEFAULT_API_URL,
-    delay: Delay = 3.0,
-    timeout: Timeout = 30.0,
+    delay: Delay = ARXIV_DELAY.default,
+    timeout: Timeout = ARXIV_TIMEOUT.default,
 ) -> None:
     """Fetch papers from arXiv and write a note for each.
 
@@ -284,16 +322,16 @@ def add(
       papernotes add --from chat.txt          every paper a text mentions
       cat links.txt | papernotes add --from -
 
-    Papers that already have a note are left as they are. If arXiv cannot be reached,
+    A paper that already has a note only gets the tags it lacks. If arXiv cannot be reached,
     each paper still gets a placeholder note (marked pending); run the same command
     again later to fill it in. Exit code 1 if any paper could not be added.
     """
-    from papernotes.arxiv_source import ApiSettings, ArxivSource
+    from papernotes.arxiv_source import ArxivSource
     from papernotes.display import make_console, outcome_text
     from papernotes.intake import add_papers
 
     store = _collection(ctx, synced=False).store
-    settings = ApiSettings(url=api_url, delay=delay, timeout=timeout)
+    settings = _api_settings(ctx, api_url, delay, timeout)
     if source_file is not None:
         ids = [*ids, *_mentioned_ids(source_file)]
     elif not ids:
@@ -352,8 +390,8 @@ def refresh(
         bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
     ] = False,
     api_url: ApiUrl = DEFAULT_API_URL,
-    delay: Delay = 3.0,
-    timeout: Timeout = 30.0,
+    delay: Delay = ARXIV_DELAY.default,
+    timeout: Timeout = ARXIV_TIMEOUT.default,
 ) -> None:
     """Fetch arXiv's metadata again: new versions, DOIs, journal references.
 
@@ -367,13 +405,13 @@ def refresh(
     added are kept. Each paper with news is reported: "v1 → v3; title, DOI changed".
     A version going down (v9 → v7) is reported as an anomaly and not applied (exit 1).
     """
-    from papernotes.arxiv_source import ApiSettings, ArxivSource
+    from papernotes.arxiv_source import ArxivSource
     from papernotes.refreshing import refresh_notes
 
     if not (papers or everything or pending):
         raise UsageError("say which notes to refresh: ids, --all or --pending")
     collection = _collection(ctx)
-    settings = ApiSettings(url=api_url, delay=delay, timeout=timeout)
+    settings = _api_settings(ctx, api_url, delay, timeout)
     if papers:
         chosen = {i.base: i for i in map(parse_id, papers)}  # one per paper, however typed
         notes = [collection.note(i) for i in chosen.values()]
@@ -1003,6 +1041,31 @@ def reindex(ctx: typer.Context) -> None:
     from papernotes.text import safe
 
     print(safe(f"Indexed {_count(len(collection), 'note')} in {collection.root}/."))
+
+
+@app.command()
+def config(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Print every setting: its value and where it came from.
+
+    \b
+    Examples:
+      papernotes config
+      papernotes --dir ~/papers config --json
+
+    A value comes from the first of: a flag, an environment variable, papernotes.toml
+    in the notes folder, $XDG_CONFIG_HOME/papernotes/config.toml (~/.config when unset),
+    the default. The text printed is itself a settings file.
+    """
+    from papernotes.text import safe
+
+    settings = _settings(ctx)
+    if as_json:
+        _print_json(settings.to_dict())
+    else:
+        print("\n".join(safe(line) for line in settings.as_toml()))
 
 
 def main() -> None:
