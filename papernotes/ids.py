@@ -28,12 +28,25 @@ _URL = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)/?$",
     re.IGNORECASE,
 )
+# What arXiv's own identifier code tidies before reading an id: a file extension, one
+# leading slash, doubled slashes and dashes.
+_EXTENSION = re.compile(r"\.(?:pdf|ps|gz|ps\.gz)$", re.IGNORECASE)
+_REPEATED = re.compile(r"(?<=/)/+|(?<=-)-+")
 _NEW = re.compile(r"^(?P<yymm>[0-9]{4})\.(?P<num>[0-9]{4,5})(?:v(?P<v>[0-9]+))?$")
+# As arXiv reads ids in its paths: anything after a `/` or `#` that ends the id is not part
+# of it (hep-th/9901001/extra), unless it holds a `..`, which climbs back out of the id
+# (arxiv.org/abs/1706.03762/../x is arxiv.org/abs/x); `V` counts as `v` in a new-style id.
+_AFTER = r"(?:[#/](?:(?!\.\.).)*)?$"
+_NEW_IN_PATH = re.compile(
+    rf"^(?P<yymm>[0-9]{{4}})\.(?P<num>[0-9]{{4,5}})(?:[vV](?P<v>[0-9]+))?{_AFTER}"
+)
 _OLD = re.compile(
-    r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[a-z]{2}))?/"
-    r"(?P<yymm>[0-9]{4})(?P<num>[0-9]+)(?:v(?P<v>[0-9]+))?$",
+    r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[a-z-]{2,}))?/"
+    rf"(?P<yymm>[0-9]{{4}})(?P<num>[0-9]+)(?:v(?P<v>[0-9]+))?{_AFTER}",
     re.IGNORECASE,
 )
+# arXiv reads an archive name typed without its dash (hepth, condmat, astroph, grqc).
+_DASHLESS = re.compile(r"(?<=[^a-])(ph|ex|th|qc|mat|lat|sci)$")
 # The highest version believed: arXiv papers reach a few dozen versions at most. Bounds the
 # number written into notes and the index (JSON) and sent to arXiv.
 MAX_VERSION = 9999
@@ -63,13 +76,14 @@ def parse_id(text: str, *, today: date | None = None) -> ArxivId:
     raw = text.strip()
     if match := _NEW.match(raw):  # the common case, as every note file holds it
         return _new_style(raw, match, today or date.today())
+    if match := _OLD.match(raw):  # the next most common one, an old-style note's id
+        return _old_style(raw, match)
     candidate = _PREFIX.sub("", raw)
-    url = _URL.match(candidate.split("?", 1)[0].split("#", 1)[0])
-    if url:
+    if url := _URL.match(candidate.split("?", 1)[0].split("#", 1)[0]):
         candidate = url.group("rest")
-        if candidate.lower().endswith(".pdf"):
-            candidate = candidate[:-4]
-    if match := _NEW.match(candidate):
+    candidate = _EXTENSION.sub("", candidate).removeprefix("/")
+    candidate = _REPEATED.sub("", candidate)
+    if match := _NEW_IN_PATH.match(candidate):
         return _new_style(raw, match, today or date.today())
     if match := _OLD.match(candidate):
         return _old_style(raw, match)
@@ -120,6 +134,9 @@ def _new_style(raw: str, match: re.Match[str], today: date) -> ArxivId:
 
 def _old_style(raw: str, match: re.Match[str]) -> ArxivId:
     archive, yymm, num = match.group("archive").lower(), match.group("yymm"), match.group("num")
+    if archive not in OLD_ARCHIVES and match.group("subject") is None:
+        dashed = _DASHLESS.sub(r"-\1", archive)
+        archive = dashed if dashed in OLD_ARCHIVES else archive
     if archive not in OLD_ARCHIVES:
         raise InvalidIdError(f"{raw!r}: {archive!r} is not an arXiv archive ({_HINT})")
     if len(num) != 3:

@@ -96,6 +96,88 @@ INVALID = [
 ]
 
 
+# What arXiv's own identifier code (arxiv.identifier in arxiv-base) tidies and still reads.
+ARXIV_TIDIES: list[tuple[str, str, int | None]] = [
+    ("/hep-th/9901001", "hep-th/9901001", None),  # one leading slash
+    ("/hep-th/9901001v1", "hep-th/9901001", 1),
+    ("/0708.1234v1", "0708.1234", 1),
+    ("hep-th//9901001", "hep-th/9901001", None),  # repeated slashes
+    ("hep-th///9901001v2", "hep-th/9901001", 2),
+    ("hep--th/9901001", "hep-th/9901001", None),  # repeated dashes
+    ("hep-th/9901001/extra", "hep-th/9901001", None),  # anything after a / or # that ends it
+    ("HEP-TH/9901001/ExTrA", "hep-th/9901001", None),
+    ("hep-th/9901001v2/", "hep-th/9901001", 2),
+    ("math/0211159#references", "math/0211159", None),
+    ("1911.04594/anything/else", "1911.04594", None),
+    ("1911.04594v2#S3", "1911.04594", 2),
+    ("1911.04594V2", "1911.04594", 2),  # the version letter in capitals
+    ("hepth/9901001", "hep-th/9901001", None),  # an archive typed without its dash
+    ("condmat/0001001v1", "cond-mat/0001001", 1),
+    ("grqc/9901001", "gr-qc/9901001", None),
+    ("astroph/0601001", "astro-ph/0601001", None),
+    ("mathph/0101001", "math-ph/0101001", None),
+    ("1911.04594v1.pdf", "1911.04594", 1),  # file names
+    ("1911.04594.PDF", "1911.04594", None),
+    ("hep-th/9901001v1.ps.gz", "hep-th/9901001", 1),
+    ("hep-th/9901001.ps", "hep-th/9901001", None),
+    ("physics.acc-ph/0101001", "physics/0101001", None),  # a longer subject class
+]
+
+
+@pytest.mark.parametrize(("text", "base", "version"), ARXIV_TIDIES)
+def test_pasted_forms(text: str, base: str, version: int | None) -> None:
+    assert parse_id(text, today=TODAY) == ArxivId(base, version)
+
+
+# Every new form still goes through the same checks: nothing impossible reaches arXiv.
+IMPOSSIBLE_IN_EVERY_FORM = [
+    ("/hep-th/9913001", "month 13"),
+    ("hepth/0801001", "March 2007"),
+    ("hep-th//9901000", "start at 1"),
+    ("xyzth/9901001", "not an arXiv archive"),
+    ("1911.04594V0", "start at v1"),
+    ("hep-th/9901001v0/extra", "start at v1"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), IMPOSSIBLE_IN_EVERY_FORM)
+def test_impossible_ids_are_refused_in_every_form(text: str, reason: str) -> None:
+    with pytest.raises(InvalidIdError, match=reason) as caught:
+        parse_id(text, today=TODAY)
+    assert repr(text.strip()) in str(caught.value)
+
+
+NOT_IDS = [
+    # what arXiv's identifier code refuses too
+    "//hep-th/9901001",  # one leading slash is tidied, not two
+    "hep-th/9901001extra",  # what follows the id starts with / or #
+    "0705.35950705.3595v1/",  # an id pasted twice
+    "0707.2096va/",
+    "1911.04594v/2",
+    "1911.04594.pdf.pdf",
+    # a path that climbs back out of the id names some other page
+    "1706.03762/../x",
+    "hep-th/9901001/../../etc/passwd",
+    "https://arxiv.org/abs/1706.03762/../x",
+    "1706.03762#..",
+]
+
+
+@pytest.mark.parametrize("text", NOT_IDS)
+def test_lookalikes_are_not_ids(text: str) -> None:
+    with pytest.raises(InvalidIdError) as caught:
+        parse_id(text, today=TODAY)
+    assert repr(text) in str(caught.value)
+
+
+def test_digit_counts_stay_strict() -> None:
+    # arXiv's identifier code pads 1501.0001 to 1501.00001 and trims 1412.01234 to
+    # 1412.1234; papernotes refuses both, as a pasted id of the wrong length is a typo.
+    for text in ("1501.0001", "1412.01234"):
+        with pytest.raises(InvalidIdError, match="digit number"):
+            parse_id(text, today=TODAY)
+
+
 @pytest.mark.parametrize(("text", "base", "version", "stem"), VALID)
 def test_valid_ids(text: str, base: str, version: int | None, stem: str) -> None:
     parsed = parse_id(text, today=TODAY)
@@ -181,6 +263,11 @@ def test_id_from_stem_round_trip(text: str) -> None:
         "1911.12246.yaml",
         "notes_backup",
         "hep-th_9901001_copy",
+        "1911.12246_copy",  # read as 1911.12246/copy, which arXiv reads as 1911.12246
+        "hep-th_9901001#1",
+        "hepth_9901001",
+        "_hep-th_9901001",
+        "1911.12246.pdf",
     ],
 )
 def test_id_from_stem_rejects_other_names(stem: str) -> None:
