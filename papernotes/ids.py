@@ -28,6 +28,16 @@ _URL = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)/?$",
     re.IGNORECASE,
 )
+# The stamp arXiv prints down the side of a PDF, `arXiv:1911.04594v1 [cs.LG] 11 Nov 2019`,
+# and beside the id on its abstract and listing pages: `[cs.LG]` or `[pdf, html, other]`.
+_STAMP = re.compile(
+    r"^(?P<id>[^\s\[\]]+)"
+    r"(?:\s*\[(?P<bracket>[a-z]+(?:-[a-z]+)?(?:\.[a-z]+(?:-[a-z]+)?)?"
+    r"|(?:pdf|ps|html|other|src)(?:\s*,\s*(?:pdf|ps|html|other|src))*)\])?"
+    r"(?P<date>\s*\b(?:0?[1-9]|[12][0-9]|3[01])\s*"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s*[0-9]{4})?$",
+    re.IGNORECASE,
+)
 # What arXiv's own identifier code tidies before reading an id: a file extension, one
 # leading slash, doubled slashes and dashes.
 _EXTENSION = re.compile(r"\.(?:pdf|ps|gz|ps\.gz)$", re.IGNORECASE)
@@ -79,8 +89,11 @@ def parse_id(text: str, *, today: date | None = None) -> ArxivId:
     if match := _OLD.match(raw):  # the next most common one, an old-style note's id
         return _old_style(raw, match)
     candidate = _PREFIX.sub("", raw)
-    if url := _URL.match(candidate.split("?", 1)[0].split("#", 1)[0]):
+    without_query = candidate.split("?", 1)[0].split("#", 1)[0]
+    if url := _URL.match(without_query):
         candidate = url.group("rest")
+    elif (stamp := _STAMP.match(candidate)) and (stamp.group("bracket") or stamp.group("date")):
+        candidate = stamp.group("id")
     candidate = _EXTENSION.sub("", candidate).removeprefix("/")
     candidate = _REPEATED.sub("", candidate)
     if match := _NEW_IN_PATH.match(candidate):

@@ -96,6 +96,25 @@ INVALID = [
 ]
 
 
+# The stamp arXiv prints down the side of a PDF, and the id beside its category on the
+# abstract page ("Cite as") or beside its formats on a listing page.
+STAMPS: list[tuple[str, str, int | None]] = [
+    ("arXiv:1911.04594v1 [cs.LG] 11 Nov 2019", "1911.04594", 1),
+    ("arXiv:1911.04594v1  [cs.LG]  11 Nov 2019", "1911.04594", 1),  # as copied from a PDF
+    ("arXiv:1911.04594v1[cs.LG]11Nov2019", "1911.04594", 1),  # a reader that drops spaces
+    ("  arXiv:1911.04594v2 [cs.LG] 3 Feb 2020\n", "1911.04594", 2),
+    ("0706.0001v1 [q-bio.CB]", "0706.0001", 1),
+    ("arXiv:1911.04594 [cs.LG]", "1911.04594", None),
+    ("arXiv:2309.00071 [astro-ph.CO]", "2309.00071", None),
+    ("arXiv:1501.00001v3 [cond-mat.str-el] 05 Jan 2015", "1501.00001", 3),
+    ("arXiv:1911.04594v1 11 Nov 2019", "1911.04594", 1),
+    ("arXiv:2403.00001 [pdf, html, other]", "2403.00001", None),
+    ("arXiv:2403.00001 [pdf]", "2403.00001", None),
+    ("arXiv:math/0211159v1 [math.GT] 11 Nov 2002", "math/0211159", 1),
+    ("arXiv:hep-th/9711200v3  22 Jan 1998", "hep-th/9711200", 3),  # old style: no category
+    ("ARXIV:1911.04594V1 [CS.LG] 11 NOV 2019", "1911.04594", 1),
+]
+
 # What arXiv's own identifier code (arxiv.identifier in arxiv-base) tidies and still reads.
 ARXIV_TIDIES: list[tuple[str, str, int | None]] = [
     ("/hep-th/9901001", "hep-th/9901001", None),  # one leading slash
@@ -124,13 +143,20 @@ ARXIV_TIDIES: list[tuple[str, str, int | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "base", "version"), ARXIV_TIDIES)
+@pytest.mark.parametrize(("text", "base", "version"), [*STAMPS, *ARXIV_TIDIES])
 def test_pasted_forms(text: str, base: str, version: int | None) -> None:
     assert parse_id(text, today=TODAY) == ArxivId(base, version)
 
 
 # Every new form still goes through the same checks: nothing impossible reaches arXiv.
 IMPOSSIBLE_IN_EVERY_FORM = [
+    ("arXiv:1913.04594v1 [cs.LG] 11 Nov 2019", "month 13"),
+    ("arXiv:2404.00001v1 [cs.LG] 1 Apr 2024", "future"),
+    ("arXiv:0703.0001v1 [q-bio.CB] 1 Mar 2007", "April 2007"),
+    ("arXiv:1911.4594v1 [cs.LG] 11 Nov 2019", "5-digit"),
+    ("arXiv:1911.04594v0 [cs.LG] 11 Nov 2019", "start at v1"),
+    ("arXiv:1911.04594v10000 [cs.LG]", "v9999"),
+    ("arXiv:foo-bar/9901001v1 11 Jan 1999", "not an arXiv archive"),
     ("/hep-th/9913001", "month 13"),
     ("hepth/0801001", "March 2007"),
     ("hep-th//9901000", "start at 1"),
@@ -148,6 +174,17 @@ def test_impossible_ids_are_refused_in_every_form(text: str, reason: str) -> Non
 
 
 NOT_IDS = [
+    # stamp lookalikes: a stamp is the id, then a bracket, a date or both, and nothing else
+    "1911.04594v1 cs.LG 11 Nov 2019",
+    "1911.04594v1 [cs.LG] 11 Nov",
+    "1911.04594v1 [cs.LG] 32 Nov 2019",
+    "1911.04594v1 [cs.LG] 11 Nox 2019",
+    "1911.04594 [cs.LG] and a comment",
+    "1911.04594 [cs.LG",
+    "[cs.LG] 1911.04594",
+    "1911.04594 [] 11 Nov 2019",
+    "1911.04594 [see page 3]",
+    "1911.04594v111Nov2019",  # no telling the version from the day
     # what arXiv's identifier code refuses too
     "//hep-th/9901001",  # one leading slash is tidied, not two
     "hep-th/9901001extra",  # what follows the id starts with / or #
@@ -173,7 +210,7 @@ def test_lookalikes_are_not_ids(text: str) -> None:
 def test_digit_counts_stay_strict() -> None:
     # arXiv's identifier code pads 1501.0001 to 1501.00001 and trims 1412.01234 to
     # 1412.1234; papernotes refuses both, as a pasted id of the wrong length is a typo.
-    for text in ("1501.0001", "1412.01234"):
+    for text in ("1501.0001", "1412.01234", "arXiv:1501.0001 [cs.LG]"):
         with pytest.raises(InvalidIdError, match="digit number"):
             parse_id(text, today=TODAY)
 
