@@ -24,8 +24,21 @@ OLD_ARCHIVES = frozenset(
 )  # fmt: skip
 
 _PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
-_URL = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)/?$",
+# arXiv's DOI for a paper, registered with DataCite: 10.48550/arXiv.<id>, any case as DOIs
+# are. mentions.py finds DOIs in a text with this same prefix.
+DOI_PREFIX = r"10\.48550/arxiv\."
+_DOI = re.compile(
+    rf"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?{DOI_PREFIX}(?P<rest>.+)$", re.IGNORECASE
+)
+# arxiv.org and arxiv.com (which redirects to it), and well-known mirrors and readers.
+_LINK = re.compile(
+    r"^(?:https?://)?(?:"
+    r"(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)"
+    r"|(?:www\.)?arxiv\.com/(?:abs|pdf|html)"
+    r"|(?:ar5iv\.labs\.arxiv|ar5iv)\.org/(?:abs|html)"
+    r"|(?:www\.)?alphaxiv\.org/abs"
+    r"|huggingface\.co/papers"
+    r")/(?P<rest>.+?)/?$",
     re.IGNORECASE,
 )
 # The stamp arXiv prints down the side of a PDF, `arXiv:1911.04594v1 [cs.LG] 11 Nov 2019`,
@@ -61,7 +74,9 @@ _DASHLESS = re.compile(r"(?<=[^a-])(ph|ex|th|qc|mat|lat|sci)$")
 # number written into notes and the index (JSON) and sent to arXiv.
 MAX_VERSION = 9999
 _HINT = (
-    "expected an arXiv id like 1911.12246, arXiv:1911.12246v2, hep-th/9901001 or an arxiv.org link"
+    "expected an arXiv id like 1911.12246, arXiv:1911.12246v2 [cs.LG], hep-th/9901001, "
+    "its DOI 10.48550/arXiv.1911.12246, or an arxiv.org, ar5iv, alphaxiv or "
+    "huggingface.co/papers link"
 )
 
 
@@ -90,8 +105,8 @@ def parse_id(text: str, *, today: date | None = None) -> ArxivId:
         return _old_style(raw, match)
     candidate = _PREFIX.sub("", raw)
     without_query = candidate.split("?", 1)[0].split("#", 1)[0]
-    if url := _URL.match(without_query):
-        candidate = url.group("rest")
+    if found := _LINK.match(without_query) or _DOI.match(without_query):
+        candidate = found.group("rest")
     elif (stamp := _STAMP.match(candidate)) and (stamp.group("bracket") or stamp.group("date")):
         candidate = stamp.group("id")
     candidate = _EXTENSION.sub("", candidate).removeprefix("/")

@@ -4,8 +4,9 @@ Every candidate goes through `parse_id`, so impossible ids (month 13, new style 
 a future month, an unknown archive) never come out. A candidate is one of:
 
 - a link to arxiv.org or any subdomain, scheme optional, with /abs/, /pdf/ or /html/;
-- `arXiv:` + id (spaces allowed after the colon), or `arXiv.` + id as in the DOI
-  10.48550/arXiv.1706.03762;
+- arXiv's DOI, `10.48550/arXiv.` + id (`DOI_PREFIX`, the rule `parse_id` reads DOIs by);
+- `arXiv:` + id (spaces allowed after the colon), or `arXiv.` + id, the end of that DOI
+  on its own;
 - a BibTeX `eprint` field, any case and spacing, braced, quoted or bare;
 - an old-style id (hep-th/9901001, math.GT/0309136) whose archive is in `OLD_ARCHIVES`,
   anywhere, even inside another site's path: the archive name is evidence enough;
@@ -31,7 +32,7 @@ import unicodedata
 from datetime import date
 
 from papernotes.errors import InvalidIdError
-from papernotes.ids import OLD_ARCHIVES, ArxivId, parse_id
+from papernotes.ids import DOI_PREFIX, OLD_ARCHIVES, ArxivId, parse_id
 
 _NEW = r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?"
 _ARCHIVES = "|".join(re.escape(name) for name in sorted(OLD_ARCHIVES, key=len, reverse=True))
@@ -42,6 +43,7 @@ _END = r"(?!\w|\.\d)"
 _MENTION = re.compile(
     rf"{_START}(?i:(?:https?://)?(?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf|html)/)"
     rf"(?P<link>{_ID})(?i:\.pdf)?{_END}"
+    rf"|{_START}(?P<doi>(?i:{DOI_PREFIX}){_ID}){_END}"
     rf"|{_START}(?i:arxiv)(?::\s*|\.)(?P<prefixed>{_ID}){_END}"
     rf"|{_START}(?i:eprint)\s*=\s*[{{\"]?\s*(?:(?i:arxiv):\s*)?(?P<eprint>{_ID}){_END}"
     rf"|{_START}(?P<old>{_OLD}){_END}"

@@ -91,7 +91,6 @@ INVALID = [
     "https://notarxiv.org/abs/1911.12246",
     "https://arxiv.org.example.com/abs/1911.12246",
     "https://arxiv.org/list/1911.12246",
-    "10.48550/arXiv.1911.12246",
     "doi:10.1103/PhysRevLett.116.061102",
 ]
 
@@ -113,6 +112,41 @@ STAMPS: list[tuple[str, str, int | None]] = [
     ("arXiv:math/0211159v1 [math.GT] 11 Nov 2002", "math/0211159", 1),
     ("arXiv:hep-th/9711200v3  22 Jan 1998", "hep-th/9711200", 3),  # old style: no category
     ("ARXIV:1911.04594V1 [CS.LG] 11 NOV 2019", "1911.04594", 1),
+]
+
+# arXiv's DOIs, 10.48550/arXiv.<id>, bare, after doi: or as a resolver link; any case.
+DOIS: list[tuple[str, str, int | None]] = [
+    ("10.48550/arXiv.1911.04594", "1911.04594", None),
+    ("10.48550/ARXIV.1911.04594", "1911.04594", None),
+    ("10.48550/arxiv.hep-th/9901001", "hep-th/9901001", None),
+    ("doi:10.48550/arXiv.1911.04594", "1911.04594", None),
+    ("DOI: 10.48550/arXiv.1911.04594", "1911.04594", None),
+    ("https://doi.org/10.48550/arXiv.1911.04594", "1911.04594", None),
+    ("http://dx.doi.org/10.48550/arXiv.1911.04594", "1911.04594", None),
+    ("doi.org/10.48550/arXiv.0704.0001", "0704.0001", None),
+    ("HTTPS://DOI.ORG/10.48550/ARXIV.1911.04594", "1911.04594", None),
+    ("https://doi.org/10.48550/arXiv.1911.04594/", "1911.04594", None),
+    ("https://doi.org/10.48550/arXiv.math/0211159?format=bibtex", "math/0211159", None),
+    ("10.48550/arXiv.1911.04594v2", "1911.04594", 2),
+]
+
+# Mirrors and readers of arXiv papers, and arxiv.com, which sends readers to arxiv.org.
+MIRRORS: list[tuple[str, str, int | None]] = [
+    ("https://ar5iv.labs.arxiv.org/html/1911.04594", "1911.04594", None),
+    ("ar5iv.labs.arxiv.org/html/1911.04594v2", "1911.04594", 2),
+    ("https://ar5iv.org/abs/1911.04594", "1911.04594", None),
+    ("http://ar5iv.org/html/1911.04594#S2.SS1", "1911.04594", None),
+    ("https://ar5iv.org/html/hep-th/9901001", "hep-th/9901001", None),
+    ("https://alphaxiv.org/abs/1911.04594", "1911.04594", None),
+    ("https://www.alphaxiv.org/abs/1911.04594v2?tab=comments", "1911.04594", 2),
+    ("www.alphaxiv.org/abs/1911.04594/", "1911.04594", None),
+    ("https://huggingface.co/papers/1911.04594", "1911.04594", None),
+    ("huggingface.co/papers/1911.04594#community", "1911.04594", None),
+    ("HTTPS://HUGGINGFACE.CO/PAPERS/1911.04594", "1911.04594", None),
+    ("https://arxiv.com/abs/1911.04594", "1911.04594", None),
+    ("http://www.arxiv.com/abs/1911.04594v1/", "1911.04594", 1),
+    ("arxiv.com/pdf/1911.04594v1.pdf", "1911.04594", 1),
+    ("  https://arxiv.com/html/1911.04594v1?x=1 \n", "1911.04594", 1),
 ]
 
 # What arXiv's own identifier code (arxiv.identifier in arxiv-base) tidies and still reads.
@@ -143,7 +177,7 @@ ARXIV_TIDIES: list[tuple[str, str, int | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "base", "version"), [*STAMPS, *ARXIV_TIDIES])
+@pytest.mark.parametrize(("text", "base", "version"), [*STAMPS, *DOIS, *MIRRORS, *ARXIV_TIDIES])
 def test_pasted_forms(text: str, base: str, version: int | None) -> None:
     assert parse_id(text, today=TODAY) == ArxivId(base, version)
 
@@ -157,6 +191,17 @@ IMPOSSIBLE_IN_EVERY_FORM = [
     ("arXiv:1911.04594v0 [cs.LG] 11 Nov 2019", "start at v1"),
     ("arXiv:1911.04594v10000 [cs.LG]", "v9999"),
     ("arXiv:foo-bar/9901001v1 11 Jan 1999", "not an arXiv archive"),
+    ("10.48550/arXiv.1913.04594", "month 13"),
+    ("https://doi.org/10.48550/arXiv.2404.00001", "future"),
+    ("doi:10.48550/arXiv.hep-th/990100", "7 digits"),
+    ("10.48550/arXiv.1911.04594v0", "start at v1"),
+    ("https://ar5iv.labs.arxiv.org/html/1913.04594", "month 13"),
+    ("https://ar5iv.org/abs/2404.00001", "future"),
+    ("https://alphaxiv.org/abs/1911.045941", "not an arXiv identifier"),
+    ("https://huggingface.co/papers/1501.0001", "5-digit"),
+    ("https://huggingface.co/papers/1911.04594v0", "start at v1"),
+    ("https://arxiv.com/abs/1911.04594v123456", "v9999"),
+    ("https://www.alphaxiv.org/abs/1412.12345", "4-digit"),
     ("/hep-th/9913001", "month 13"),
     ("hepth/0801001", "March 2007"),
     ("hep-th//9901000", "start at 1"),
@@ -185,6 +230,22 @@ NOT_IDS = [
     "1911.04594 [] 11 Nov 2019",
     "1911.04594 [see page 3]",
     "1911.04594v111Nov2019",  # no telling the version from the day
+    # DOIs of other registrants, or not behind a DOI resolver
+    "10.1103/PhysRevLett.116.061102",
+    "https://doi.org/10.5281/zenodo.1911045",
+    "10.48550/arXiv.",
+    "10.48550/1911.04594",
+    "10.485501/arXiv.1911.04594",
+    "https://example.org/10.48550/arXiv.1911.04594",
+    # other pages of the mirrors, and lookalike hosts
+    "https://huggingface.co/1911.04594",
+    "https://huggingface.co/datasets/1911.04594",
+    "https://ar5iv.org/list/1911.04594",
+    "https://alphaxiv.org.example.com/abs/1911.04594",
+    "https://notalphaxiv.org/abs/1911.04594",
+    "https://notar5iv.org/html/1911.04594",
+    "https://arxiv.co/abs/1911.04594",
+    "https://arxiv.com.example.org/abs/1911.04594",
     # what arXiv's identifier code refuses too
     "//hep-th/9901001",  # one leading slash is tidied, not two
     "hep-th/9901001extra",  # what follows the id starts with / or #
@@ -213,6 +274,14 @@ def test_digit_counts_stay_strict() -> None:
     for text in ("1501.0001", "1412.01234", "arXiv:1501.0001 [cs.LG]"):
         with pytest.raises(InvalidIdError, match="digit number"):
             parse_id(text, today=TODAY)
+
+
+def test_the_hint_names_the_new_forms() -> None:
+    with pytest.raises(InvalidIdError) as caught:
+        parse_id("nonsense", today=TODAY)
+    message = str(caught.value)
+    for form in ("[cs.LG]", "10.48550/arXiv.", "ar5iv", "alphaxiv", "huggingface.co/papers"):
+        assert form in message
 
 
 @pytest.mark.parametrize(("text", "base", "version", "stem"), VALID)

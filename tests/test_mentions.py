@@ -7,8 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from test_ids import DOIS
 
-from papernotes.ids import ArxivId
+from papernotes.ids import ArxivId, parse_id
 from papernotes.mentions import find_ids
 
 # A fixed "today": 2611 is the current month, 2612 is in the future.
@@ -429,6 +430,13 @@ def test_not_found(text: str) -> None:
 )
 def test_duplicates_and_order(text: str, expected: list[str]) -> None:
     assert found(text) == expected
+
+
+@pytest.mark.parametrize(("doi", "base", "version"), DOIS)
+def test_every_doi_add_reads_is_found_in_a_text(doi: str, base: str, version: int | None) -> None:
+    # one rule for arXiv DOIs: `add --from` finds what `add` reads, as the same paper
+    assert find_ids(f"Cited as {doi} in the survey.", today=TODAY) == [ArxivId(base, version)]
+    assert find_ids(doi, today=TODAY) == [parse_id(doi, today=TODAY)]
 
 
 def test_returns_arxiv_ids() -> None:
