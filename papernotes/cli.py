@@ -287,7 +287,9 @@ def add(
         typer.Argument(
             metavar="ID...",
             help="arXiv ids or links: 1911.12246, arXiv:1911.12246v2, hep-th/9901001, "
-            "https://arxiv.org/abs/1706.03762v5 (a version fetches that version).",
+            "https://arxiv.org/abs/1706.03762v5 (a version fetches that version); also the "
+            "stamp down a PDF's side, quoted: 'arXiv:1911.04594v1 [cs.LG] 11 Nov 2019', the "
+            "DOI 10.48550/arXiv.1911.04594 and ar5iv, alphaxiv or huggingface.co/papers links.",
             show_default=False,
         ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
