@@ -9,8 +9,10 @@ arXiv rejects so it does not sink the whole batch.
 
 from __future__ import annotations
 
+import http.client
 import logging
 import re
+import socket
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +35,7 @@ BATCH_SIZE = 100
 MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 MAX_RETRY_AFTER = 120.0
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+_NETWORK_HINT = " (check your network, or the API address)"
 _REJECTED_ID = re.compile(r"incorrect id format for ([^\s<]+)")
 
 
@@ -217,10 +220,12 @@ class ArxivSource:
         attempts = settings.retries + 1
         for attempt in range(attempts):
             retry_after: float | None = None
+            hint = ""
             try:
                 return self._request(batch)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
                 problem = _network_problem(err, settings.timeout)
+                hint = "" if problem.startswith("no answer") else _NETWORK_HINT
             except _Unusable as err:
                 problem = str(err)
             except arxiv.HTTPError as err:
@@ -241,7 +246,7 @@ class ArxivSource:
             if attempt + 1 == attempts:
                 raise ArxivUnavailableError(
                     f"arXiv could not be used at {settings.url} after {attempts} attempts: "
-                    f"{problem}"
+                    f"{problem}{hint}"
                 )
             wait = max(settings.delay * 2**attempt, retry_after or 0.0)
             if self._on_wait:
@@ -284,12 +289,29 @@ def _parse_retry_after(value: str) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+_CONNECTION_PROBLEMS = (
+    (ConnectionRefusedError, "connection refused"),
+    (socket.gaierror, "the host name cannot be resolved"),
+    (ConnectionResetError, "connection reset"),
+    (http.client.RemoteDisconnected, "connection closed without an answer"),
+)
+
+
 def _network_problem(err: Exception, timeout: float) -> str:
+    """What went wrong in words: requests wraps the socket's error a few layers deep."""
     import requests
 
     if isinstance(err, requests.exceptions.Timeout) or "timed out" in str(err):
         return f"no answer within {timeout:g} s"
-    return "connection failed (check your network or the API address)"
+    causes: list[BaseException] = [err]
+    for cause in causes:  # the chain of causes, reasons and arguments, breadth first
+        for kind, words in _CONNECTION_PROBLEMS:
+            if isinstance(cause, kind):
+                return words
+        nested = [cause.__cause__, cause.__context__, getattr(cause, "reason", None), *cause.args]
+        if len(causes) < 50:
+            causes.extend(c for c in nested if isinstance(c, BaseException))
+    return "connection failed"
 
 
 def _find(batch: Iterable[ArxivId], text: str | None) -> ArxivId | None:

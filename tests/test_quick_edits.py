@@ -217,6 +217,27 @@ def test_retries_are_said_on_stderr_in_a_pipe(cli, arxiv: FakeArxiv, notes_dir: 
     assert "pending" not in load(notes_dir, "1605.08386")
 
 
+def test_a_refused_connection_is_named_at_each_wait(cli, notes_dir: Path) -> None:
+    result = cli("add", "1605.08386", code=1)  # the tests' default address: a closed port
+    waits = [line for line in result.stderr.splitlines() if "retrying" in line]
+    assert waits == [
+        f"arXiv did not answer (connection refused); retrying in 0 s (attempt {n} of 4)"
+        for n in (2, 3, 4)
+    ]
+    assert "after 4 attempts: connection refused (check your network" in result.stderr
+
+
+def test_a_dropped_connection_is_named(cli, arxiv: FakeArxiv) -> None:
+    body = fixture("api2026_single_1605.08386.xml")
+    arxiv.script("1605.08386", Reply(drop=True), Reply(body=body))
+    result = cli("add", "1605.08386")
+    said = result.stderr.split(";")[0]  # which of the two the client sees depends on timing
+    assert said in (
+        "arXiv did not answer (connection closed without an answer)",
+        "arXiv did not answer (connection reset)",
+    )
+
+
 # --- remove of a batch -------------------------------------------------------------------
 
 
