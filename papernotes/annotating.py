@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from papernotes.errors import UsageError
 from papernotes.note import Note
 from papernotes.store import NoteStore
 from papernotes.text import fold
@@ -31,6 +32,10 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
     cleaned = (t.strip().lstrip("#").strip() for t in tags)
     kept: dict[str, str] = {}
     for tag in cleaned:
+        if any(c < " " or "\x7f" <= c <= "\x9f" for c in tag):
+            raise UsageError(
+                f"tag {tag!r} holds a line break or control character: a tag is one line"
+            )
         if tag:
             kept.setdefault(fold(tag), tag)
     return list(kept.values())

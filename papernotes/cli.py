@@ -772,7 +772,7 @@ def tag(
     Tags match whatever their case or accents (-BERT removes bert). After -- nothing
     is an option:  papernotes tag 1706.03762 -- -h  removes the tag h.
     """
-    from papernotes.annotating import retag
+    from papernotes.annotating import clean_tags, retag
     from papernotes.text import safe
 
     papers = [w for w in words if not w.startswith(("+", "-"))]
@@ -780,6 +780,7 @@ def tag(
     drop = [w[1:] for w in words if w.startswith("-")]
     if not papers:
         raise UsageError("say which notes to tag: papernotes tag ID... +name -name")
+    clean_tags([*add, *drop])  # a malformed tag stops the command before any note is read
     collection = _collection(ctx, whole=False)
     edited, failed = _each_note(
         collection,

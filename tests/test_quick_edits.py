@@ -77,6 +77,14 @@ def test_tag_of_an_unknown_note_tags_the_others_and_fails(cli, two_notes: Path) 
     assert not (two_notes / "1911.04594.yaml").exists()
 
 
+def test_a_tag_with_a_line_break_is_refused(cli, two_notes: Path) -> None:
+    before = (two_notes / "1706.03762.yaml").read_bytes()
+    result = cli("tag", "1706.03762", "+two\nlines", code=2)
+    assert "a tag is one line" in result.stderr
+    assert (two_notes / "1706.03762.yaml").read_bytes() == before
+    assert "a tag is one line" in cli("add", "1605.08386", "-t", "a\x1b[2J", code=2).stderr
+
+
 def test_tag_without_an_id_is_a_usage_error(cli) -> None:
     assert "say which notes" in cli("tag", "+x", code=2).stderr
 
