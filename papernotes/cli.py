@@ -258,6 +258,21 @@ def _complete_tag_words(ctx: typer.Context, incomplete: str) -> list[str]:
     ]
 
 
+# The notes a command works on, completed from the collection.
+PaperId = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
+    ),
+]
+NoteIds = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID...", help="arXiv ids or links of the notes.", autocompletion=_complete_ids
+    ),
+]
+
+
 # arXiv settings, shared by the commands that ask arXiv.
 DEFAULT_API_URL = ARXIV_API_URL.default
 ApiUrl = Annotated[str, typer.Option(envvar=ARXIV_API_URL.env, help=_setting_help(ARXIV_API_URL))]
@@ -378,12 +393,7 @@ def _mentioned_ids(source_file: str) -> list[str]:
 @app.command()
 def refresh(
     ctx: typer.Context,
-    papers: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="ID...", help="arXiv ids or links of the notes.", autocompletion=_complete_ids
-        ),
-    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    papers: NoteIds = [],  # noqa: B006 - Typer reads the default, never mutates it
     everything: Annotated[bool, typer.Option("--all", help="Every note.")] = False,
     pending: Annotated[
         bool, typer.Option("--pending", help="Placeholders left when arXiv was unreachable.")
@@ -448,12 +458,7 @@ def refresh(
 @app.command()
 def show(
     ctx: typer.Context,
-    paper: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
-        ),
-    ],
+    paper: PaperId,
     as_json: Annotated[bool, typer.Option("--json", help="Print the note as JSON.")] = False,
 ) -> None:
     """Show one note: arXiv's metadata and your TL;DR, findings and commentary.
@@ -583,12 +588,7 @@ class ExportFormat(str, Enum):
 @app.command()
 def export(
     ctx: typer.Context,
-    papers: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="ID...", help="arXiv ids or links of the notes.", autocompletion=_complete_ids
-        ),
-    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    papers: NoteIds = [],  # noqa: B006 - Typer reads the default, never mutates it
     tag: Annotated[
         list[str],
         typer.Option(
@@ -649,12 +649,7 @@ def export(
 @app.command()
 def edit(
     ctx: typer.Context,
-    paper: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
-        ),
-    ],
+    paper: PaperId,
     overwrite: Annotated[
         bool,
         typer.Option(
@@ -806,12 +801,7 @@ def tag(
 @app.command("note")
 def note_fields(
     ctx: typer.Context,
-    paper: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
-        ),
-    ],
+    paper: PaperId,
     tldr: Annotated[
         str | None, typer.Option("--tldr", metavar="TEXT", help="Set the TL;DR.")
     ] = None,
@@ -914,12 +904,7 @@ def _each_note(
 
 @app.command("open")
 def open_paper(
-    paper: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID", help="arXiv id or link of the paper.", autocompletion=_complete_ids
-        ),
-    ],
+    paper: PaperId,
     pdf: Annotated[bool, typer.Option("--pdf", help="Open the PDF instead of the page.")] = False,
 ) -> None:
     """Open a paper's arXiv page, or its PDF, in the browser.
@@ -947,12 +932,7 @@ def open_paper(
 @app.command()
 def remove(
     ctx: typer.Context,
-    papers: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="ID...", help="arXiv ids or links of the papers.", autocompletion=_complete_ids
-        ),
-    ],
+    papers: NoteIds,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete notes (asks first; --yes to skip the question).
