@@ -10,8 +10,8 @@ annotation from its text at every start, a third of what `list` takes at 10,000 
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -175,45 +175,6 @@ def _print_json(data: object) -> None:
     print_json(data)
 
 
-class _Fetching:
-    """What a fetch shows on stderr: a progress bar on a terminal, and every wait."""
-
-    def __init__(self, bar: Any = None) -> None:
-        self.bar = bar
-        self.task = bar.add_task("Fetching from arXiv", total=None) if bar else None
-
-    def total(self, count: int) -> None:
-        if self.bar:
-            self.bar.update(
-                self.task, total=count, description=f"Fetching {_count(count, 'paper')} from arXiv"
-            )
-
-    def advance(self, done: int) -> None:
-        if self.bar:
-            self.bar.advance(self.task, done)
-
-    def wait(self, message: str) -> None:
-        """A retry's wait, said on a terminal (above the bar) and in a pipe alike."""
-        if self.bar:
-            from papernotes.text import safe
-
-            self.bar.console.print(safe(message), markup=False, highlight=False)
-        else:
-            _say(message)
-
-
-@contextmanager
-def _fetching() -> Iterator[_Fetching]:
-    """A `_Fetching` whose bar is drawn only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield _Fetching()
-        return
-    from papernotes.display import make_progress
-
-    with make_progress() as bar:
-        yield _Fetching(bar)
-
-
 # Completion of note ids and tags, from the index as the last command left it. Values
 # only: a description would make Typer import its rich help renderer (0.2 s) and render
 # each one (0.2 ms apiece), where completion must feel instant.
@@ -238,24 +199,18 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def _complete_tags(ctx: typer.Context, incomplete: str) -> list[str]:
-    return sorted(t for t in _completing(ctx).known_tags() if t.startswith(incomplete))
+    return _completing(ctx).tags_to_add((), incomplete)
 
 
 def _complete_tag_words(ctx: typer.Context, incomplete: str) -> list[str]:
     """`tag`'s words: ids, or after `+` the tags the notes named so far do not all have."""
     if not incomplete.startswith("+"):
         return _complete_ids(ctx, incomplete)
-    collection = _completing(ctx)
-    named = set()
+    named = []
     for word in ctx.params.get("words") or ():
         with suppress(PapernotesError):
-            named.add(parse_id(word).base)
-    on_all = {t for t, n in collection.known_tags(named).items() if n == len(named)}
-    return [
-        f"+{t}"
-        for t in sorted(collection.known_tags())
-        if t.startswith(incomplete[1:]) and not (named and t in on_all)
-    ]
+            named.append(parse_id(word).base)
+    return ["+" + t for t in _completing(ctx).tags_to_add(named, incomplete[1:])]
 
 
 # The notes a command works on, completed from the collection.
@@ -344,7 +299,7 @@ def add(
     again later to fill it in. Exit code 1 if any paper could not be added.
     """
     from papernotes.arxiv_source import ArxivSource
-    from papernotes.display import make_console, outcome_text
+    from papernotes.display import fetching, make_console, outcome_text
     from papernotes.intake import add_papers
 
     store = _collection(ctx, synced=False).store
@@ -353,7 +308,7 @@ def add(
         ids = [*ids, *_mentioned_ids(source_file)]
     elif not ids:
         raise UsageError("give arXiv ids or links to add, or --from FILE")
-    with _fetching() as shown:
+    with fetching() as shown:
         outcomes = add_papers(
             store,
             ArxivSource(settings, on_wait=shown.wait),
@@ -418,6 +373,7 @@ def refresh(
     A version going down (v9 → v7) is reported as an anomaly and not applied (exit 1).
     """
     from papernotes.arxiv_source import ArxivSource
+    from papernotes.display import fetching
     from papernotes.refreshing import refresh_notes
 
     if not (papers or everything or pending):
@@ -433,7 +389,7 @@ def refresh(
     if not notes:
         _say("No placeholder notes to complete." if pending else "No notes to refresh.")
         return
-    with _fetching() as shown:
+    with fetching() as shown:
         changes = refresh_notes(
             collection.store,
             ArxivSource(settings, on_wait=shown.wait),

@@ -7,9 +7,10 @@ as the characters it is.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from papernotes.listing import byline, title_line
@@ -97,12 +98,44 @@ def make_console(*, stderr: bool = False) -> Output:
     return Console(stderr=stderr, highlight=False, markup=False, emoji=False)
 
 
-def make_progress() -> Progress:
-    """A progress bar on stderr that disappears when done."""
+class Fetching:
+    """What a fetch shows on stderr: a bar that disappears when done (`bar`, on a
+    terminal), and every wait for a retry, on a terminal and in a pipe alike."""
+
+    def __init__(self, bar: Progress | None = None) -> None:
+        self.bar = bar
+        self.task = bar.add_task("Fetching from arXiv", total=None) if bar else None
+
+    def total(self, count: int) -> None:
+        """How many papers there are to fetch."""
+        if self.bar and self.task is not None:
+            papers = f"{count} paper{'' if count == 1 else 's'}"
+            self.bar.update(self.task, total=count, description=f"Fetching {papers} from arXiv")
+
+    def advance(self, done: int) -> None:
+        """`done` more papers fetched."""
+        if self.bar and self.task is not None:
+            self.bar.advance(self.task, done)
+
+    def wait(self, message: str) -> None:
+        """A retry's wait: above the bar, or a line on stderr."""
+        if self.bar:
+            self.bar.console.print(safe(message), markup=False, highlight=False)
+        else:
+            print(safe(message), file=sys.stderr)
+
+
+@contextlib.contextmanager
+def fetching() -> Iterator[Fetching]:
+    """A `Fetching` whose bar is drawn only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield Fetching()
+        return
     from rich.console import Console
     from rich.progress import Progress
 
-    return Progress(console=Console(stderr=True), transient=True)
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        yield Fetching(bar)
 
 
 def title_of(note: Note) -> str:

@@ -99,6 +99,15 @@ class Collection:
                 counts[name] = counts.get(name, 0) + 1
         return counts
 
+    def tags_to_add(self, ids: Iterable[str], prefix: str = "") -> list[str]:
+        """The tags starting with `prefix` that not every one of the notes `ids` carries
+        (every tag when no id is given), by name, as the index last saw them."""
+        named = set(ids)
+        on_all = (
+            {t for t, n in self.known_tags(named).items() if n == len(named)} if named else set()
+        )
+        return sorted(t for t in self.known_tags() if t.startswith(prefix) and t not in on_all)
+
     def _last_synced(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         """Rows of a query on the index as it is, built first only when there is none yet
         (a folder just filled by `add`); no rows from a damaged index."""
