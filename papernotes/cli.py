@@ -635,7 +635,6 @@ def edit(
     To throw a draft away: papernotes edit 1706.03762 --discard
     """
     from papernotes.editing import Conflict, EditResult, discard_draft, edit_note, editor_command
-    from papernotes.text import safe
 
     store = _collection(ctx, synced=False).store
     arxiv_id = parse_id(paper)
@@ -656,27 +655,7 @@ def edit(
     def confirm(conflict: Conflict) -> bool:
         if overwrite or not at_terminal:
             return overwrite
-        if conflict.current is None:
-            question = (
-                f"{conflict.note} was removed after your draft was made.\n"
-                f"Save your draft {conflict.draft} as the note again?"
-            )
-        elif conflict.base is None:
-            question = (
-                f"Your draft {conflict.draft} was made by an earlier papernotes, which did "
-                f"not record the version of {conflict.note} it began from: the note may have "
-                "changed since.\nSave the draft over the note?"
-            )
-        else:
-            changes = [f"  {safe(line)}" for line in conflict.changes()] or ["  (line ends only)"]
-            if len(changes) > 20:
-                changes[19:] = [f"  ... and {len(changes) - 19} more changed lines"]
-            shown = "\n".join(changes)
-            question = (
-                f"{conflict.note} changed on disk since your draft was made:\n{shown}\n"
-                f"Save your draft {conflict.draft} over it, losing the change above?"
-            )
-        return typer.confirm(question, default=False)
+        return typer.confirm(conflict.question(), default=False)
 
     def resumed(draft: Path, conflict: Conflict | None) -> None:
         since = ""

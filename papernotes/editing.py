@@ -27,6 +27,7 @@ from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
 from papernotes.ids import ArxivId
 from papernotes.note import load_note
 from papernotes.store import NoteStore, write_atomic
+from papernotes.text import safe
 
 DRAFT_SUFFIX = ".draft.yaml"
 # Ends like a draft, so the .gitignore of every existing notes folder already covers it.
@@ -58,6 +59,28 @@ class Conflict:
             self.base.splitlines(), self.current.splitlines(), lineterm="", n=0
         )
         return [line for line in diff if not line.startswith(("---", "+++", "@@"))]
+
+    def question(self) -> str:
+        """What to ask before the draft replaces the note (at most 20 changed lines shown)."""
+        if self.current is None:
+            return (
+                f"{self.note} was removed after your draft was made.\n"
+                f"Save your draft {self.draft} as the note again?"
+            )
+        if self.base is None:
+            return (
+                f"Your draft {self.draft} was made by an earlier papernotes, which did not "
+                f"record the version of {self.note} it began from: the note may have changed "
+                "since.\nSave the draft over the note?"
+            )
+        changes = [f"  {safe(line)}" for line in self.changes()] or ["  (line ends only)"]
+        if len(changes) > 20:
+            changes[19:] = [f"  ... and {len(changes) - 19} more changed lines"]
+        shown = "\n".join(changes)
+        return (
+            f"{self.note} changed on disk since your draft was made:\n{shown}\n"
+            f"Save your draft {self.draft} over it, losing the change above?"
+        )
 
 
 def editor_command(environ: Mapping[str, str] = os.environ) -> list[str]:
