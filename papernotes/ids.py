@@ -30,15 +30,15 @@ DOI_PREFIX = r"10\.48550/arxiv\."
 _DOI = re.compile(
     rf"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?{DOI_PREFIX}(?P<rest>.+)$", re.IGNORECASE
 )
-# arxiv.org and arxiv.com (which redirects to it), and well-known mirrors and readers.
+# A paper's page off arxiv.org: arxiv.com (which redirects to it), and well-known mirrors
+# and readers. mentions.py finds links in a text by these same pages.
+MIRROR_PAGES = (
+    r"(?:www\.)?arxiv\.com/(?:abs|pdf|html)|ar5iv\.org/(?:abs|html)"
+    r"|(?:www\.)?alphaxiv\.org/abs|huggingface\.co/papers"
+)
 _LINK = re.compile(
-    r"^(?:https?://)?(?:"
-    r"(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)"
-    r"|(?:www\.)?arxiv\.com/(?:abs|pdf|html)"
-    r"|(?:ar5iv\.labs\.arxiv|ar5iv)\.org/(?:abs|html)"
-    r"|(?:www\.)?alphaxiv\.org/abs"
-    r"|huggingface\.co/papers"
-    r")/(?P<rest>.+?)/?$",
+    r"^(?:https?://)?(?:(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)"
+    rf"|ar5iv\.labs\.arxiv\.org/(?:abs|html)|{MIRROR_PAGES})/(?P<rest>.+?)/?$",
     re.IGNORECASE,
 )
 # The stamp arXiv prints down the side of a PDF, `arXiv:1911.04594v1 [cs.LG] 11 Nov 2019`,

@@ -3,7 +3,9 @@
 Every candidate goes through `parse_id`, so impossible ids (month 13, new style before 0704,
 a future month, an unknown archive) never come out. A candidate is one of:
 
-- a link to arxiv.org or any subdomain, scheme optional, with /abs/, /pdf/ or /html/;
+- a link to arxiv.org or any subdomain, scheme optional, with /abs/, /pdf/ or /html/, or to
+  a paper's page on a mirror or reader (`MIRROR_PAGES`: arxiv.com, ar5iv, alphaxiv,
+  huggingface.co/papers), the pages `parse_id` reads;
 - arXiv's DOI, `10.48550/arXiv.` + id (`DOI_PREFIX`, the rule `parse_id` reads DOIs by);
 - `arXiv:` + id (spaces allowed after the colon), or `arXiv.` + id, the end of that DOI
   on its own;
@@ -19,7 +21,7 @@ a future month, an unknown archive) never come out. A candidate is one of:
 Every form ends at a word boundary: no letter, digit or `_` after it (a `v<digits>` version
 belongs to the id, `.pdf` to a link), no `.` + digit, and no `%` after a bare id. So other
 sites' paths never hold new-style ids (`github.com/o/r/blob/2106.09685/f` is more likely a
-branch than a paper; huggingface.co/papers/... is not read either), and neither do tweet or
+branch than a paper), and neither do tweet or
 Drive ids, other DOIs, dates, versions, IP addresses, phone numbers or prices.
 
 Each paper is listed once, at its first mention, with that mention's version (or none).
@@ -32,7 +34,7 @@ import unicodedata
 from datetime import date
 
 from papernotes.errors import InvalidIdError
-from papernotes.ids import DOI_PREFIX, OLD_ARCHIVES, ArxivId, parse_id
+from papernotes.ids import DOI_PREFIX, MIRROR_PAGES, OLD_ARCHIVES, ArxivId, parse_id
 
 _NEW = r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?"
 _ARCHIVES = "|".join(re.escape(name) for name in sorted(OLD_ARCHIVES, key=len, reverse=True))
@@ -41,7 +43,7 @@ _ID = rf"(?:{_NEW}|{_OLD})"
 _START = r"(?<![\w.-])"
 _END = r"(?!\w|\.\d)"
 _MENTION = re.compile(
-    rf"{_START}(?i:(?:https?://)?(?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf|html)/)"
+    rf"{_START}(?i:(?:https?://)?(?:(?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf|html)|{MIRROR_PAGES})/)"
     rf"(?P<link>{_ID})(?i:\.pdf)?{_END}"
     rf"|{_START}(?P<doi>(?i:{DOI_PREFIX}){_ID}){_END}"
     rf"|{_START}(?i:arxiv)(?::\s*|\.)(?P<prefixed>{_ID}){_END}"
