@@ -47,14 +47,9 @@ class Outcome:
         """`add --json`'s object: the input, its status, what happened, and the note's keys
         (`show --json`'s) when there is a note."""
         status = "added" if self.status is Status.COMPLETED else self.status.value
-        data = self.note.to_dict() if self.note is not None else {}
-        # ours last: a key of the same name added to the note by hand cannot hide them
-        return {
-            **data,
-            "input": self.given,
-            "status": status.replace(" ", "_"),
-            "message": self.message,
-        }
+        ours = {"input": self.given, "status": status.replace(" ", "_"), "message": self.message}
+        # ours first, and kept: a key of the same name added to the note by hand cannot hide them
+        return {**ours, **(self.note.to_dict() if self.note is not None else {}), **ours}
 
 
 def now_stamp() -> str:
