@@ -146,7 +146,7 @@ def write(count: int, folder: Path, seed: int = 1) -> list[Note]:
     target = folder / "notes"
     target.mkdir(parents=True, exist_ok=True)
     for note in made:
-        (target / f"{note.arxiv_id.stem}.yaml").write_text(dump_note(note), encoding="utf-8")
+        (target / f"{note.ref.stem}.yaml").write_text(dump_note(note), encoding="utf-8")
     (folder / "corpus.bib").write_text("\n".join(bibtex(n) for n in made), encoding="utf-8")
     return made
 

@@ -69,7 +69,7 @@ def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckRepor
             continue
         ids[note.id].append(str(path))
         findings.extend(Finding(str(path), "error", "date", p) for p in _dates(note, this_year))
-        expected = f"{note.arxiv_id.stem}.yaml"
+        expected = f"{note.ref.stem}.yaml"
         if name != expected:
             fix = (
                 f"{expected} exists already: merge the two by hand"

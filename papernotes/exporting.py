@@ -106,7 +106,7 @@ def write_export(
     path = Path(target)
     folder = target.endswith(("/", "\\")) or path.is_dir()
     # In a folder, each file is one post, not a digest.
-    files = [path / f"{n.arxiv_id.stem}.{EXTENSIONS[fmt]}" for n in notes] if folder else [path]
+    files = [path / f"{n.ref.stem}.{EXTENSIONS[fmt]}" for n in notes] if folder else [path]
     if not force:
         existing = [str(p) for p in files if p.exists()]
         if existing:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from papernotes.errors import InvalidIdError
 
@@ -86,6 +87,8 @@ class ArxivId:
 
     base: str
     version: int | None = None
+
+    kind: ClassVar[str] = "arxiv"  # the kind of note it names (refs.py has the others)
 
     def __str__(self) -> str:
         return self.base if self.version is None else f"{self.base}v{self.version}"

@@ -15,19 +15,40 @@ from papernotes.ids import MAX_VERSION, ArxivId, parse_id
 if TYPE_CHECKING:
     import yaml
 
+    from papernotes.refs import NoteRef
+
+# refs.py (DOIs and links) is imported where a note of those kinds is met: `list` of an
+# arXiv collection never needs it.
+
 _TEXT = ("title", "abstract", "tldr", "commentary", "primary_category")
-_OPTIONAL_TEXT = ("doi", "journal_ref", "comment", "url", "pdf_url")
+# Text a source has for some notes only, written when it does: arXiv's DOI, journal reference
+# and comment; a DOI's subtitle, container, volume, issue, pages, publisher and type
+# (Crossref's); a page's site and language; the arXiv paper a DOI or a page names.
+_SOURCE_TEXT = (
+    "subtitle", "container", "volume", "issue", "pages", "publisher", "type", "site",
+    "language", "doi", "arxiv", "journal_ref", "comment",
+)  # fmt: skip
+_OPTIONAL_TEXT = (*_SOURCE_TEXT, "url", "pdf_url")
+_COUNTS = ("references_count", "cited_by_count")  # as Crossref counts them
 _DATES = ("published", "updated", "added")
 _TEXT_LISTS = ("findings", "tags", "categories")
-_INDEXED = (*_TEXT, *_OPTIONAL_TEXT, *_DATES, *_TEXT_LISTS, "id", "version", "pending")
-# The order keys are written in: what a reader edits first, then arXiv's record.
+_INDEXED = (
+    *_TEXT, *_OPTIONAL_TEXT, *_COUNTS, *_DATES, *_TEXT_LISTS,
+    "id", "kind", "version", "pending", "repository",
+)  # fmt: skip
+# The order keys are written in: what a reader edits first, then the source's record.
 KEY_ORDER = (
-    "id", "version", "title", "authors", "tags", "tldr", "findings", "commentary",
-    "abstract", "published", "updated", "primary_category", "categories",
-    "doi", "journal_ref", "comment", "url", "pdf_url", "added", "pending",
+    "id", "kind", "version", "title", "subtitle", "authors", "tags", "tldr", "findings",
+    "commentary", "abstract", "published", "updated", "primary_category", "categories",
+    "container", "volume", "issue", "pages", "publisher", "type", "site", "language",
+    "repository", "doi", "arxiv", "journal_ref", "comment", "url", "pdf_url",
+    "references_count", "cited_by_count", "added", "pending",
 )  # fmt: skip
 _KNOWN_KEYS = frozenset(KEY_ORDER)
-_ARXIV_OPTIONAL = ("doi", "journal_ref", "comment")
+_AFTER_CATEGORIES = KEY_ORDER[KEY_ORDER.index("container") : KEY_ORDER.index("added")]
+# arXiv's own fields, left out of the files of other kinds when empty.
+_ARXIV_ONLY = ("version", "updated", "primary_category", "categories", "pdf_url")
+REPOSITORY_KEYS = ("owner", "name", "description", "language")  # a GitHub repository's
 
 
 @dataclass
@@ -36,15 +57,19 @@ class Author:
 
     name: str
     affiliations: list[str] = field(default_factory=list)
+    orcid: str | None = None  # as Crossref gives it: https://orcid.org/0000-…
 
 
 @dataclass
 class Note:
-    """One paper's note: arXiv's metadata plus the reader's own fields."""
+    """One note: the source's metadata (arXiv's, Crossref's, a web page's) and the reader's
+    own fields, the same for every kind."""
 
     id: str
+    kind: str = "arxiv"  # arxiv, doi or link (refs.KINDS)
     version: int | None = None
     title: str = ""
+    subtitle: str | None = None
     authors: list[Author] = field(default_factory=list)
     abstract: str = ""
     published: str | None = None
@@ -56,6 +81,18 @@ class Note:
     comment: str | None = None
     url: str | None = None
     pdf_url: str | None = None
+    container: str | None = None  # the journal or proceedings
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    type: str | None = None  # Crossref's: journal-article, proceedings-article, book-chapter
+    site: str | None = None  # a page's site name
+    language: str | None = None
+    repository: dict[str, str] | None = None  # a GitHub repository: REPOSITORY_KEYS
+    arxiv: str | None = None  # the arXiv paper a DOI's record or a page names
+    references_count: int | None = None
+    cited_by_count: int | None = None
     tldr: str = ""
     findings: list[str] = field(default_factory=list)
     commentary: str = ""
@@ -65,29 +102,37 @@ class Note:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def arxiv_id(self) -> ArxivId:
-        """The parsed identifier (without version)."""
-        return ArxivId(self.id)
+    def ref(self) -> NoteRef:
+        """What the note is about: its kind and id, parsed (an arXiv id without version)."""
+        if self.kind == "arxiv":
+            return ArxivId(self.id)
+        from papernotes.refs import ref_of
+
+        return ref_of(self.kind, self.id)
 
     @property
     def year(self) -> int | None:
-        """Year of first publication on arXiv, when known."""
+        """Year of first publication (on arXiv; of the work; of the page), when known."""
         return int(self.published[:4]) if self.published and self.published[:4].isdigit() else None
 
     @classmethod
-    def placeholder(cls, arxiv_id: ArxivId, tags: list[str], added: str) -> Note:
-        """A note for a paper whose metadata could not be fetched yet."""
-        return cls(id=arxiv_id.base, version=arxiv_id.version, tags=tags, added=added, pending=True)
+    def placeholder(cls, ref: NoteRef, tags: list[str], added: str) -> Note:
+        """A note whose source could not be read yet."""
+        url = getattr(ref, "url", None)  # a link's, or a DOI's resolver
+        return cls(
+            id=ref.base, kind=ref.kind, version=ref.version, url=url, tags=tags, added=added,
+            pending=True,
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the fixed key order, the shape of the YAML file and of `--json`."""
         data: dict[str, Any] = {
             "id": self.id,
+            "kind": self.kind,
             "version": self.version,
             "title": self.title,
-            "authors": [
-                {"name": a.name, "affiliations": list(a.affiliations)} for a in self.authors
-            ],
+            "subtitle": self.subtitle,
+            "authors": [_author_data(a) for a in self.authors],
             "tags": list(self.tags),
             "tldr": self.tldr,
             "findings": list(self.findings),
@@ -97,14 +142,12 @@ class Note:
             "updated": self.updated,
             "primary_category": self.primary_category,
             "categories": list(self.categories),
-            "doi": self.doi,
-            "journal_ref": self.journal_ref,
-            "comment": self.comment,
-            "url": self.url,
-            "pdf_url": self.pdf_url,
-            "added": self.added,
-            "pending": self.pending,
         }
+        for key in _AFTER_CATEGORIES:
+            data[key] = getattr(self, key)
+        if self.repository is not None:
+            data["repository"] = dict(self.repository)
+        data["added"], data["pending"] = self.added, self.pending
         data.update((k, v) for k, v in self.extra.items() if k not in data)
         return data
 
@@ -116,7 +159,9 @@ class Note:
         of the wrong shape raises KeyError, TypeError or ValueError.
         """
         values = {key: record[key] for key in _INDEXED}
-        values["authors"] = [Author(a["name"], list(a["affiliations"])) for a in record["authors"]]
+        values["authors"] = [
+            Author(a["name"], list(a["affiliations"]), a.get("orcid")) for a in record["authors"]
+        ]
         unknown = record.keys() - _KNOWN_KEYS  # set difference in C: most notes have none
         values["extra"] = {k: record[k] for k in unknown if not k.startswith("_")}
         return cls(**values)
@@ -129,14 +174,25 @@ class Note:
         """
         if not isinstance(data, dict):
             raise NoteFileError(f"{source}: expected a mapping of keys like 'id:' and 'title:'")
-        arxiv_id = _id(data.get("id"), source)
-        values: dict[str, Any] = {"id": arxiv_id.base}
-        values["version"] = _version(data.get("version", arxiv_id.version), source)
+        kind = data.get("kind", "arxiv")
+        if kind != "arxiv":
+            from papernotes.refs import KINDS
+
+            if kind not in KINDS:
+                raise NoteFileError(
+                    f"{source}: 'kind' must be one of {', '.join(KINDS)}, not {_shown(kind)}"
+                )
+        ref = _id(data.get("id"), kind, source)
+        values: dict[str, Any] = {"id": ref.base, "kind": kind}
+        values["version"] = _version(data.get("version", ref.version), source)
         plain = _plain_note(data, source)
         for key in _TEXT:
             values[key] = _text(plain.get(key), key, source) or ""
         for key in _OPTIONAL_TEXT:
             values[key] = _text(plain.get(key), key, source)
+        for key in _COUNTS:
+            values[key] = _count(plain.get(key), key, source)
+        values["repository"] = _repository(plain.get("repository"), source)
         for key in _DATES:
             values[key] = _date(plain.get(key), key, source)
         for key in _TEXT_LISTS:
@@ -150,11 +206,18 @@ class Note:
         return cls(**values)
 
 
-def _id(value: Any, source: str) -> ArxivId:
+def _id(value: Any, kind: str, source: str) -> NoteRef:
     if value is None:
         raise NoteFileError(f"{source}: the 'id' key is missing")
     if not isinstance(value, str | int | float):
         raise NoteFileError(f"{source}: 'id' must be text like '1911.12246', not {_shown(value)}")
+    if kind != "arxiv":
+        from papernotes.refs import ref_of
+
+        try:
+            return ref_of(kind, str(value))
+        except InvalidIdError as err:
+            raise NoteFileError(f"{source}: 'id' of a {kind} note: {err}") from None
     try:
         return parse_id(str(value))
     except InvalidIdError as err:
@@ -163,7 +226,37 @@ def _id(value: Any, source: str) -> ArxivId:
                 f"{source}: 'id' {value!r} was read as a number, which drops zeros: "
                 "put the id in quotes"
             ) from err
-        raise NoteFileError(f"{source}: 'id' {_shown(value)} is not an arXiv identifier") from err
+        other = _other_kind(str(value))
+        hint = f" (a {other} note says so: add `kind: {other}`)" if other else ""
+        raise NoteFileError(
+            f"{source}: 'id' {_shown(value)} is not an arXiv identifier{hint}"
+        ) from err
+
+
+def _other_kind(text: str) -> str | None:
+    """The kind an id that is not arXiv's would be, if any."""
+    from papernotes.refs import parse_ref
+
+    try:
+        return parse_ref(text).kind
+    except InvalidIdError:
+        return None
+
+
+def _count(value: Any, key: str, source: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise NoteFileError(f"{source}: '{key}' must be a whole number, not {_shown(value)}")
+    return value
+
+
+def _repository(value: Any, source: str) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise NoteFileError(f"{source}: 'repository' must be a mapping, not {_kind(value)}")
+    return {k: _text(v, f"repository.{k}", source) or "" for k, v in value.items() if v is not None}
 
 
 def _version(value: Any, source: str) -> int | None:
@@ -353,7 +446,7 @@ def _authors(value: Any, source: str) -> list[Author]:
         if isinstance(item, dict):
             name = _text(item.get("name"), "authors", source) or ""
             affiliations = _text_list(item.get("affiliations"), "affiliations", source)
-            authors.append(Author(name, affiliations))
+            authors.append(Author(name, affiliations, _text(item.get("orcid"), "orcid", source)))
         else:
             authors.append(Author(_text(item, "authors", source) or ""))
     return authors
@@ -399,6 +492,18 @@ def _shown(value: Any) -> str:
     return _kind(value)
 
 
+def _author_data(author: Author) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": author.name, "affiliations": list(author.affiliations)}
+    if author.orcid:
+        data["orcid"] = author.orcid
+    return data
+
+
+def _author_file(data: dict[str, Any]) -> Any:
+    """An author as a note file writes it: the name alone when that is all there is."""
+    return data if data["affiliations"] or data.get("orcid") else data["name"]
+
+
 def normalise_space(text: str) -> str:
     """Collapse runs of white space (arXiv wraps titles and abstracts) to single spaces."""
     return " ".join(text.split())  # str.split splits on exactly what `\s` matches
@@ -442,12 +547,18 @@ def dump_note(note: Note) -> str:
     data = note.to_dict()
     if not data["pending"]:
         del data["pending"]
-    for key in _ARXIV_OPTIONAL:  # what arXiv has for some papers only: written when it does
-        if data[key] is None:
-            del data[key]
-    # An author is a name, unless arXiv lists affiliations: most list none. Shorter files,
-    # and a quarter fewer YAML nodes to read: a note parses in three quarters of the time.
-    data["authors"] = [a if a["affiliations"] else a["name"] for a in data["authors"]]
+    if note.kind == "arxiv":  # an arXiv note's file as it has always been
+        del data["kind"]
+    for key in (*_SOURCE_TEXT, *_COUNTS, "repository"):  # what some notes have: when they do
+        if data.get(key) is None:
+            data.pop(key, None)
+    if note.kind != "arxiv":
+        for key in _ARXIV_ONLY:
+            if not data[key]:
+                del data[key]
+    # An author is a name, unless the source lists affiliations or an ORCID: most list none.
+    # Shorter files, and a quarter fewer YAML nodes to read: a note parses faster.
+    data["authors"] = [_author_file(a) for a in data["authors"]]
     import yaml
 
     text: str = yaml.dump(

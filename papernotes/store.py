@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
 
 if TYPE_CHECKING:
-    from papernotes.ids import ArxivId
     from papernotes.note import Note
+    from papernotes.refs import NoteRef
 
 LOCK_NAME = ".lock"
 # Written once into a notes folder, so a folder kept in git never commits derived files.
@@ -26,6 +26,7 @@ GITIGNORE = (
     ".index.json\n.index.sqlite\n.index.sqlite-journal\n.lock\n.*.tmp\n.*.draft.yaml\n"
 )
 TEMPORARY_SUFFIX = ".tmp"
+KIND_FOLDERS = ("doi", "link")  # where notes on DOIs and on links live, below the folder
 
 Stamp = tuple[int, int]  # (mtime_ns, size) of a note file
 
@@ -81,19 +82,19 @@ class NoteStore:
         self._lock_depth = 0
         self._swept = False  # temporary files left by a killed writer: removed once
 
-    def path_for(self, arxiv_id: ArxivId) -> Path:
-        """Where the note for `arxiv_id` is written (whether or not it exists)."""
-        return self.root / f"{arxiv_id.stem}.yaml"
+    def path_for(self, ref: NoteRef) -> Path:
+        """Where the note on `ref` is written (whether or not it exists)."""
+        return self.root / f"{ref.stem}.yaml"
 
-    def exists(self, arxiv_id: ArxivId) -> bool:
-        """True if a note file exists for this paper under its own name."""
-        return self.path_for(arxiv_id).is_file()
+    def exists(self, ref: NoteRef) -> bool:
+        """True if a note file exists for this paper or page under its own name."""
+        return self.path_for(ref).is_file()
 
-    def read_text(self, arxiv_id: ArxivId) -> str:
-        """The YAML text of the note file named after `arxiv_id`, as it is on disk."""
-        return self._read(self.path_for(arxiv_id), arxiv_id)
+    def read_text(self, ref: NoteRef) -> str:
+        """The YAML text of the note file named after `ref`, as it is on disk."""
+        return self._read(self.path_for(ref), ref)
 
-    def _read(self, path: Path, arxiv_id: ArxivId | None = None) -> str:
+    def _read(self, path: Path, arxiv_id: NoteRef | None = None) -> str:
         try:
             with open(path, "rb") as handle:
                 return handle.read().decode()
@@ -114,11 +115,11 @@ class NoteStore:
         path = self.root / name
         return load_note(self._read(path), str(path))
 
-    def get(self, arxiv_id: ArxivId) -> Note:
-        """The note in the file named after `arxiv_id`."""
+    def get(self, ref: NoteRef) -> Note:
+        """The note in the file named after `ref`."""
         from papernotes.note import load_note
 
-        return load_note(self.read_text(arxiv_id), str(self.path_for(arxiv_id)))
+        return load_note(self.read_text(ref), str(self.path_for(ref)))
 
     def create(self, note: Note) -> bool:
         """Write a new note; False (and nothing written) if one exists for that paper."""
@@ -126,13 +127,13 @@ class NoteStore:
 
         text = dump_note(note).encode()
         with self.lock():
-            return write_atomic(self.path_for(note.arxiv_id), text, replace=False)
+            return write_atomic(self.path_for(note.ref), text, replace=False)
 
     def save(self, note: Note, path: Path | None = None) -> Path:
         """Write a note to `path` (by default the file named after its paper)."""
         from papernotes.note import dump_note
 
-        path = path or self.path_for(note.arxiv_id)
+        path = path or self.path_for(note.ref)
         text = dump_note(note).encode()
         with self.lock():
             write_atomic(path, text)
@@ -175,18 +176,21 @@ class NoteStore:
             os.close(fd)  # closing the descriptor releases the lock
 
     def _remove_temporary_files(self) -> None:
-        with os.scandir(self.root) as entries:
-            for entry in entries:
-                if entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIX):
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
+        for folder in (self.root, *(self.root / kind for kind in KIND_FOLDERS)):
+            with contextlib.suppress(OSError), os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIX):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
 
     def note_names(self) -> list[str]:
-        """The names of the note files, without a look inside or a stat of any."""
-        try:
-            return list(filter(is_note_file, os.listdir(self.root)))
-        except OSError:  # no folder yet, or not one that can be read
-            return []
+        """The names of the note files (`doi/` and `link/` ones as such), without a look
+        inside or a stat of any."""
+        names: list[str] = []
+        for prefix in ("", *(f"{kind}/" for kind in KIND_FOLDERS)):
+            with contextlib.suppress(OSError):  # no such folder, or not one that can be read
+                names.extend(prefix + n for n in os.listdir(self.root / prefix) if is_note_file(n))
+        return names
 
     def scan(self) -> dict[str, Stamp]:
         """file name -> (mtime_ns, size) of every note file; every command pays this.
@@ -202,9 +206,14 @@ class NoteStore:
         except OSError as err:
             raise PapernotesError(f"{self.root}: cannot read the notes folder ({err})") from None
         try:
-            names = os.listdir(folder if relative else self.root)
+            names = list(filter(is_note_file, os.listdir(folder if relative else self.root)))
+            for kind in KIND_FOLDERS:  # notes on DOIs and links, in folders of their own
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                    names.extend(
+                        f"{kind}/{n}" for n in os.listdir(self.root / kind) if is_note_file(n)
+                    )
             found: dict[str, Stamp] = {}
-            for name in filter(is_note_file, names):
+            for name in names:
                 try:
                     stat = os.stat(name, dir_fd=folder) if relative else os.stat(self.root / name)
                 except OSError:  # deleted since the listing

@@ -45,7 +45,7 @@ def make_note(arxiv_id: str, title: str, **fields: Any) -> Note:
 
 def write_note(root: Path, note: Note, name: str | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    path = root / (name or f"{note.arxiv_id.stem}.yaml")
+    path = root / (name or f"{note.ref.stem}.yaml")
     path.write_text(dump_note(note), encoding="utf-8")
     return path
 

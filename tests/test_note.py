@@ -351,7 +351,7 @@ def test_from_dict_keeps_extra_keys_and_takes_version_from_id() -> None:
     note = Note.from_dict({"id": "hep-th/9901001v2", "rating": 4, "seen": [1, 2]}, "index")
     assert (note.id, note.version) == ("hep-th/9901001", 2)
     assert note.extra == {"rating": 4, "seen": [1, 2]}
-    assert note.arxiv_id == ArxivId("hep-th/9901001")
+    assert note.ref == ArxivId("hep-th/9901001")
     assert list(note.to_dict())[-2:] == ["rating", "seen"]
 
 

@@ -373,7 +373,7 @@ def store(notes_dir: Path) -> WatchedStore:
 
 
 def found(*notes: Note) -> FetchReport:
-    return FetchReport(found={n.arxiv_id: copy.deepcopy(n) for n in notes})
+    return FetchReport(found={n.ref: copy.deepcopy(n) for n in notes})
 
 
 def test_a_hand_edit_made_while_arxiv_answers_is_not_lost(store: WatchedStore) -> None:

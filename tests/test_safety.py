@@ -156,7 +156,7 @@ def fresh_scan(notes_dir: Path) -> dict[str, dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
         assert isinstance(yaml.safe_load(text), dict), f"{path} is not a mapping"
         note = load_note(text, str(path))
-        assert path.name == f"{note.arxiv_id.stem}.yaml", f"{path} holds {note.id}"
+        assert path.name == f"{note.ref.stem}.yaml", f"{path} holds {note.id}"
         assert note.id not in found, f"{note.id} has two files"
         found[note.id] = note.to_dict()
     return found

@@ -54,7 +54,7 @@ def note_row(
         name,
         *stamp,
         note.id,
-        name == f"{note.arxiv_id.stem}.yaml",
+        name == f"{note.ref.stem}.yaml",
         None,
         note.published,
         note.added,
