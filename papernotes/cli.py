@@ -21,15 +21,15 @@ from typer.core import TyperGroup
 
 from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
-from papernotes.ids import parse_id
 from papernotes.listing import SortKey
+from papernotes.refs import parse_ref
 from papernotes.settings import ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, DIR, Setting, load
 
 if TYPE_CHECKING:
     from papernotes.annotating import Edited
     from papernotes.arxiv_source import ApiSettings
-    from papernotes.ids import ArxivId
     from papernotes.index import Collection, SyncReport
+    from papernotes.refs import NoteRef
     from papernotes.settings import Settings
 
 _SETTINGS = "papernotes.settings"  # the key of the loaded settings in the context's meta
@@ -209,7 +209,7 @@ def _complete_tag_words(ctx: typer.Context, incomplete: str) -> list[str]:
     named = []
     for word in ctx.params.get("words") or ():
         with suppress(PapernotesError):
-            named.append(parse_id(word).base)
+            named.append(parse_ref(word).base)
     return ["+" + t for t in _completing(ctx).tags_to_add(named, incomplete[1:])]
 
 
@@ -381,7 +381,7 @@ def refresh(
     collection = _collection(ctx)
     settings = _api_settings(ctx, api_url, delay, timeout)
     if papers:
-        chosen = {i.base: i for i in map(parse_id, papers)}  # one per paper, however typed
+        chosen = {i.base: i for i in map(parse_ref, papers)}  # one per paper, however typed
         notes = [collection.note(i) for i in chosen.values()]
     else:
         notes = collection.notes([row for row, _ in collection.entries(pending=not everything)])
@@ -423,7 +423,7 @@ def show(
     """
     from papernotes.display import make_console, print_note
 
-    note = _collection(ctx, whole=False).note(parse_id(paper))
+    note = _collection(ctx, whole=False).note(parse_ref(paper))
     if as_json:
         _print_json(note.to_dict())
     else:
@@ -454,6 +454,10 @@ def list_notes(
             help="Only papers first published in 2019, 2017..2019, 2017.. or ..2019.",
         ),
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", "-k", help="Only notes of this kind: arxiv, doi or link."),
+    ] = None,
     sort: Annotated[SortKey, typer.Option(help="Order by date added or published.")] = (
         SortKey.ADDED
     ),
@@ -465,13 +469,16 @@ def list_notes(
     Example: papernotes list --tag attention --year 2017..2019
     """
     from papernotes.display import make_console, print_listing
-    from papernotes.listing import parse_category, parse_years
+    from papernotes.listing import parse_category, parse_kind, parse_years
 
-    # The rules, and the messages, of `search year:` and `cat:`.
+    # The rules, and the messages, of `search year:`, `cat:` and `kind:`.
     years = parse_years(year, f"--year {year}") if year else None
     category = parse_category(category, f"--category {category}") if category else None
+    kind = parse_kind(kind, f"--kind {kind}") if kind else None
     collection = _collection(ctx)
-    entries = collection.entries(tags=tag, category=category, years=years, sort=sort, oldest=oldest)
+    entries = collection.entries(
+        tags=tag, category=category, years=years, sort=sort, oldest=oldest, kind=kind
+    )
     if as_json:  # whole notes, a batch at a time
         from papernotes.display import print_json_array
 
@@ -481,7 +488,7 @@ def list_notes(
     elif entries:
         print_listing(make_console(), entries)
     if not entries:
-        if (tag or category or year) and len(collection):
+        if (tag or category or year or kind) and len(collection):
             _say("No notes match these filters.")
         elif collection.report.broken:
             _say(f"No readable notes in {collection.root}/: see the warnings above.")
@@ -637,7 +644,7 @@ def edit(
     from papernotes.editing import Conflict, EditResult, discard_draft, edit_note, editor_command
 
     store = _collection(ctx, synced=False).store
-    arxiv_id = parse_id(paper)
+    arxiv_id = parse_ref(paper)
     if discard:
         if overwrite:
             raise UsageError("--discard deletes the draft and --overwrite saves it: give one")
@@ -824,7 +831,7 @@ def _each_note(
     seen: set[str] = set()
     for given in papers:
         try:
-            arxiv_id = parse_id(given)
+            arxiv_id = parse_ref(given)
             if arxiv_id.base in seen:
                 continue
             seen.add(arxiv_id.base)
@@ -854,7 +861,7 @@ def open_paper(
     """
     from papernotes.links import paper_url
 
-    url = paper_url(parse_id(paper), pdf=pdf)
+    url = paper_url(parse_ref(paper), pdf=pdf)
     if not sys.stdout.isatty():
         print(url)
         return
@@ -877,11 +884,11 @@ def remove(
     from papernotes.text import safe
 
     collection = _collection(ctx, whole=False)
-    chosen: dict[str, tuple[ArxivId, str]] = {}  # one per paper, however typed
+    chosen: dict[str, tuple[NoteRef, str]] = {}  # one per paper, however typed
     failed = False
     for given in papers:
         try:
-            arxiv_id = parse_id(given)
+            arxiv_id = parse_ref(given)
             if arxiv_id.base not in chosen:
                 chosen[arxiv_id.base] = arxiv_id, _title_for_removal(collection, arxiv_id)
         except PapernotesError as err:  # not an id, or no note: the others are removed
@@ -900,7 +907,7 @@ def remove(
         raise typer.Exit(1)
 
 
-def _title_for_removal(collection: "Collection", arxiv_id: "ArxivId") -> str:
+def _title_for_removal(collection: "Collection", arxiv_id: "NoteRef") -> str:
     """The title `remove` shows; NoteNotFoundError when there is no note to remove."""
     from papernotes.display import title_of
 

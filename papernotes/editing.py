@@ -24,8 +24,8 @@ from enum import Enum
 from pathlib import Path
 
 from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError
-from papernotes.ids import ArxivId
 from papernotes.note import load_note
+from papernotes.refs import NoteRef
 from papernotes.store import NoteStore, write_atomic
 from papernotes.text import safe
 
@@ -120,17 +120,23 @@ def _shell_operators(value: str) -> list[str]:
     return sorted(set(found))
 
 
-def draft_path(store: NoteStore, arxiv_id: ArxivId) -> Path:
-    """Where an unfinished edit of this note is kept."""
-    return store.root / f".{arxiv_id.stem}{DRAFT_SUFFIX}"
+def draft_path(store: NoteStore, arxiv_id: NoteRef) -> Path:
+    """Where an unfinished edit of this note is kept: beside it, hidden."""
+    return _beside(store, arxiv_id, DRAFT_SUFFIX)
 
 
-def base_path(store: NoteStore, arxiv_id: ArxivId) -> Path:
+def base_path(store: NoteStore, arxiv_id: NoteRef) -> Path:
     """Where the note a draft was made from is recorded."""
-    return store.root / f".{arxiv_id.stem}{BASE_SUFFIX}"
+    return _beside(store, arxiv_id, BASE_SUFFIX)
 
 
-def discard_draft(store: NoteStore, arxiv_id: ArxivId) -> Path | None:
+def _beside(store: NoteStore, ref: NoteRef, suffix: str) -> Path:
+    """A hidden file in the note's folder (`doi/`, `link/` or the notes folder itself)."""
+    note = store.path_for(ref)
+    return note.with_name(f".{note.name.removesuffix('.yaml')}{suffix}")
+
+
+def discard_draft(store: NoteStore, arxiv_id: NoteRef) -> Path | None:
     """Delete the draft of this note (and its record); the draft's path, None if there was none."""
     draft = draft_path(store, arxiv_id)
     with store.lock():
@@ -141,7 +147,7 @@ def discard_draft(store: NoteStore, arxiv_id: ArxivId) -> Path | None:
 
 def edit_note(
     store: NoteStore,
-    arxiv_id: ArxivId,
+    arxiv_id: NoteRef,
     *,
     editor: list[str],
     retry: Callable[[str], bool],
@@ -200,7 +206,7 @@ def edit_note(
             )
 
 
-def _open_draft(store: NoteStore, arxiv_id: ArxivId) -> tuple[str | None, bool]:
+def _open_draft(store: NoteStore, arxiv_id: NoteRef) -> tuple[str | None, bool]:
     """The note the draft starts from (None: not recorded), and whether it is made just now.
 
     A draft that holds the note as it is now holds no unsaved edit: it starts afresh.
@@ -225,7 +231,7 @@ def _open_draft(store: NoteStore, arxiv_id: ArxivId) -> tuple[str | None, bool]:
 
 def _save(
     store: NoteStore,
-    arxiv_id: ArxivId,
+    arxiv_id: NoteRef,
     text: str,
     base: str | None,
     confirm: Callable[[Conflict], bool],
@@ -250,7 +256,7 @@ def _save(
         agreed, known = current, True  # if it changed again while asking, ask again
 
 
-def _refusal(conflict: Conflict, arxiv_id: ArxivId) -> str:
+def _refusal(conflict: Conflict, arxiv_id: NoteRef) -> str:
     note, draft = conflict.note, conflict.draft
     if conflict.current is None:
         what = f"{note} was removed after your draft {draft} was made, so it was not saved"
@@ -271,7 +277,7 @@ def _refusal(conflict: Conflict, arxiv_id: ArxivId) -> str:
     )
 
 
-def _keep(store: NoteStore, arxiv_id: ArxivId, text: str, base: str | None) -> None:
+def _keep(store: NoteStore, arxiv_id: NoteRef, text: str, base: str | None) -> None:
     """Leave the draft and its record in place for the next edit (a concurrent edit that
     saved meanwhile removed both). Under the lock."""
     draft = draft_path(store, arxiv_id)
@@ -281,14 +287,14 @@ def _keep(store: NoteStore, arxiv_id: ArxivId, text: str, base: str | None) -> N
         write_atomic(base_path(store, arxiv_id), (BASE_HEADER + base).encode())
 
 
-def _drop(store: NoteStore, arxiv_id: ArxivId) -> None:
+def _drop(store: NoteStore, arxiv_id: NoteRef) -> None:
     """Remove the draft, then its record (alone, a record is harmless). Under the lock."""
     for path in (draft_path(store, arxiv_id), base_path(store, arxiv_id)):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
 
-def _current(store: NoteStore, arxiv_id: ArxivId) -> str | None:
+def _current(store: NoteStore, arxiv_id: NoteRef) -> str | None:
     """The note's text now; None if it was removed."""
     try:
         return store.read_text(arxiv_id)
@@ -296,7 +302,7 @@ def _current(store: NoteStore, arxiv_id: ArxivId) -> str | None:
         return None
 
 
-def _base(store: NoteStore, arxiv_id: ArxivId) -> str | None:
+def _base(store: NoteStore, arxiv_id: NoteRef) -> str | None:
     """The note the draft was made from, None if that is not recorded (or not readable)."""
     data = _read(base_path(store, arxiv_id))
     try:
@@ -313,7 +319,7 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _problem(text: str, draft: Path, arxiv_id: ArxivId) -> str | None:
+def _problem(text: str, draft: Path, arxiv_id: NoteRef) -> str | None:
     note = load_note(text, str(draft))
     if note.id != arxiv_id.base:
         lines = text.splitlines()

@@ -14,10 +14,10 @@ from typing import overload
 
 from papernotes.errors import PapernotesError, UsageError
 from papernotes.export import EXTENSIONS, render, render_chunks
-from papernotes.ids import parse_id
 from papernotes.index import Collection
 from papernotes.listing import with_tags
 from papernotes.note import Note
+from papernotes.refs import parse_ref
 from papernotes.search import parse_query
 from papernotes.store import write_atomic
 
@@ -47,7 +47,7 @@ def choose(collection: Collection, selection: Selection) -> Sequence[Note]:
     if not (selection.ids or selection.tags or selection.query or selection.everything):
         raise UsageError("say which notes to export: ids, --tag, --query or --all")
     if selection.ids:
-        chosen = {i.base: i for i in map(parse_id, selection.ids)}  # one per paper
+        chosen = {i.base: i for i in map(parse_ref, selection.ids)}  # one per paper
         return [collection.note(arxiv_id) for arxiv_id in chosen.values()]
     if selection.query:
         found = [r.note for r in collection.search(parse_query(selection.query), None)[0]]

@@ -81,6 +81,25 @@ def parse_category(text: str, typed: str | None = None) -> str:
     return category
 
 
+def parse_kind(text: str, typed: str | None = None) -> str:
+    """A kind of note as typed: arxiv, doi or link (the one rule of `list --kind` and
+    `search kind:`)."""
+    kind = text.strip().lower()
+    if kind not in ("arxiv", "doi", "link"):
+        raise UsageError(f"{typed or repr(text)}: a kind of note is arxiv, doi or link")
+    return kind
+
+
+def parse_site(text: str, typed: str | None = None) -> str:
+    """A site as typed, `github.com` or a link on it: its host, lower-cased, without `www.`
+    (the rule of `search site:`, which finds the host and the hosts below it)."""
+    host = text.strip().lower()
+    host = host.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
+    if not re.fullmatch(r"[a-z0-9.-]+(?::[0-9]+)?", host) or "." not in host:
+        raise UsageError(f"{typed or repr(text)}: expected a site like github.com")
+    return host
+
+
 def with_tags(notes: Iterable[Note], tags: Iterable[str]) -> list[Note]:
     """The notes carrying every tag (case and accents aside), in their order."""
     wanted = {fold(t) for t in tags}

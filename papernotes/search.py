@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from papernotes.errors import InvalidIdError, UsageError
 from papernotes.fields import EVERYWHERE
 from papernotes.ids import parse_id
-from papernotes.listing import parse_category, parse_years
+from papernotes.listing import parse_category, parse_kind, parse_site, parse_years
 from papernotes.note import Note
 from papernotes.tex import to_unicode
 from papernotes.text import STOP_MARK, STOPWORDS, fold, stem, terms, words
 
-FILTER_FIELDS = ("tag", "cat", "year", "id")
+FILTER_FIELDS = ("tag", "cat", "year", "id", "kind", "site")
 TEXT_FIELDS = {"title": ("title",), "author": ("names",)}
 ALIASES = {"ti": "title", "au": "author", "tags": "tag", "category": "cat", "arxiv": "id"}
 
@@ -44,9 +44,9 @@ class Words:
 
 @dataclass(frozen=True)
 class Filter:
-    """A condition on a note's tags, categories, year or id."""
+    """A condition on a note's tags, categories, year, id, kind or the site of its link."""
 
-    kind: str  # tag, cat, year or id
+    kind: str  # tag, cat, year, id, kind or site
     value: str = ""
     years: tuple[int, int] = (0, 0)
 
@@ -240,11 +240,17 @@ def _field(name: str, value: str, given: str, ignored: list[str]) -> Node | None
     if name == "year":
         return Filter("year", years=parse_years(value, f"{given}:{value}"))
     if name == "id":
+        from papernotes.refs import parse_ref
+
         try:
-            value = parse_id(value).base
+            value = parse_ref(value).base
         except InvalidIdError:
             value = value.lower()  # a prefix like id:1706. or id:hep-th
         return Filter("id", value)
+    if name == "kind":
+        return Filter("kind", parse_kind(value, f"{given}:{value}"))
+    if name == "site":
+        return Filter("site", parse_site(value, f"{given}:{value}"))
     known = ", ".join(f"{f}:" for f in (*TEXT_FIELDS, *FILTER_FIELDS))
     raise UsageError(f"unknown field {given}: in query (fields are {known})")
 

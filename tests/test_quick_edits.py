@@ -270,7 +270,7 @@ def test_open_in_a_pipe_prints_the_address(cli) -> None:
     assert cli("open", "arXiv:1706.03762").stdout == "https://arxiv.org/abs/1706.03762\n"
     pdf = cli("open", "hep-th/9901001v2", "--pdf").stdout
     assert pdf == "https://arxiv.org/pdf/hep-th/9901001v2\n"
-    assert "not an arXiv identifier" in cli("open", "nonsense", code=1).stderr
+    assert "not an arXiv id, a DOI or a link" in cli("open", "nonsense", code=1).stderr
 
 
 def _on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:

@@ -16,8 +16,8 @@ from papernotes.store import NoteStore
 from papernotes.text import CELL, fold
 
 if TYPE_CHECKING:
-    from papernotes.ids import ArxivId
     from papernotes.note import Note
+    from papernotes.refs import NoteRef
     from papernotes.search import Query, Result
 
 # `list` and `show` need neither the query language nor JSON: what only searching, or
@@ -123,12 +123,12 @@ class Collection:
     def __len__(self) -> int:
         return self.database.count()
 
-    def path_of(self, arxiv_id: ArxivId) -> Path:
+    def path_of(self, arxiv_id: NoteRef) -> Path:
         """The file that holds the note on this paper (even when renamed by hand)."""
         found = self.database.file_of(arxiv_id.base)
         return self.root / found[1] if found else self.store.path_for(arxiv_id)
 
-    def note(self, arxiv_id: ArxivId) -> Note:
+    def note(self, arxiv_id: NoteRef) -> Note:
         """One note, as the last sync read it from its file (without YAML to parse again)."""
         found = self.database.file_of(arxiv_id.base)
         if found is not None:
@@ -144,11 +144,12 @@ class Collection:
         sort: SortKey = SortKey.ADDED,
         oldest: bool = False,
         pending: bool = False,
+        kind: str | None = None,
     ) -> list[Entry]:
-        """Notes carrying every tag, in the category and the years (only placeholders with
-        `pending`); newest first."""
+        """Notes carrying every tag, in the category and the years, of the `kind` (only
+        placeholders with `pending`); newest first."""
         params: list[object] = []
-        where = self._filters(tags, category, years, params)
+        where = self._filters(tags, category, years, kind, params)
         where += " AND n.pending" if pending else ""
         direction = "" if oldest else " DESC"
         return self.database.select(
@@ -162,10 +163,11 @@ class Collection:
         tags: Iterable[str],
         category: str | None,
         years: tuple[int, int] | None,
+        kind: str | None,
         params: list[object],
     ) -> str:
         """SQL conditions on the `notes` row `n`, each after " AND "."""
-        if not (tags or category or years):
+        if not (tags or category or years or kind):
             return ""
         from papernotes.index.query import filter_condition
         from papernotes.search import Filter
@@ -175,6 +177,8 @@ class Collection:
             chosen.append(Filter("cat", category.lower()))
         if years:
             chosen.append(Filter("year", years=years))
+        if kind:
+            chosen.append(Filter("kind", kind))
         return "".join(f" AND {filter_condition(f, params)}" for f in chosen)
 
     def records(self, rowids: Sequence[int]) -> list[dict[str, Any]]:
@@ -204,7 +208,7 @@ class Collection:
         ]
         return results, total
 
-    def remove(self, arxiv_id: ArxivId) -> Path:
+    def remove(self, arxiv_id: NoteRef) -> Path:
         """Delete the file of the note on this paper; the file removed."""
         path = self.path_of(arxiv_id)
         if not path.exists():

@@ -5,8 +5,9 @@ records and the full-text index always agree, and a killed process leaves the fi
 was. Tables:
 
 - `notes`: a row per note file: its name, mtime and size; the columns that listing and
-  filters read (`id`, dates, `year`, title and first author with TeX read, tags one a
-  line, folded tags and categories as JSON lists); `error` for a file that could not be
+  filters read (`id`, `kind`, dates, `year`, title and first author with TeX read, tags
+  one a line, folded tags and categories as JSON lists, the `host` of its link); `error`
+  for a file that could not be
   read; `shown` is 1 for the one file that stands for its paper (others are broken or
   duplicates).
 - `records`: the note's data as JSON (`show --json`'s keys), apart so that listing
@@ -30,7 +31,7 @@ from papernotes.errors import PapernotesError
 from papernotes.fields import FIELDS
 
 DATABASE_NAME = ".index.sqlite"
-SCHEMA = 2  # kept in PRAGMA user_version; another value means: build anew
+SCHEMA = 3  # kept in PRAGMA user_version; another value means: build anew
 
 _TABLES = f"""
 CREATE TABLE notes (
@@ -51,7 +52,9 @@ CREATE TABLE notes (
     tag_lines TEXT,
     folded_tags TEXT,
     categories TEXT,
-    pending INTEGER
+    pending INTEGER,
+    kind TEXT,
+    host TEXT
 );
 CREATE TABLE records (rowid INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE INDEX notes_by_id ON notes (id);
@@ -65,7 +68,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 
 _COLUMNS = (
     "file, mtime_ns, size, id, own_name, error, published, added, year, title, first_author, "
-    "more_authors, tag_lines, folded_tags, categories, pending"
+    "more_authors, tag_lines, folded_tags, categories, pending, kind, host"
 )
 
 

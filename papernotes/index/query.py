@@ -93,6 +93,12 @@ def filter_condition(found: Filter, params: list[object]) -> str:
     if found.kind == "id":
         params.extend([found.value, len(found.value), found.value])
         return "(n.id = ? OR substr(lower(n.id), 1, ?) = ?)"
+    if found.kind == "kind":
+        params.append(found.value)
+        return "n.kind = ?"
+    if found.kind == "site":  # the host, or one below it: site:github.com finds gist.github.com
+        params.extend([found.value, len(found.value) + 1, "." + found.value])
+        return "(n.host = ? OR substr(n.host, -?) = ?)"
     if found.kind == "tag":
         if found.value.endswith("*"):
             stem = found.value[:-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -21,9 +22,11 @@ def searched_texts(note: Note) -> tuple[str, ...]:
     TeX is read as the characters it stands for, so `Renyi` finds `R\\'{e}nyi`.
     """
     names = " ".join(to_unicode(a.name) for a in note.authors)
-    extra = [note.id, note.doi or "", to_unicode(note.journal_ref or "")]
+    source = (note.doi, note.arxiv, note.url, note.container, note.publisher, note.site)
+    extra = [note.id, host_of(note), *(t for t in source if t), to_unicode(note.journal_ref or "")]
+    title = f"{note.title}: {note.subtitle}" if note.subtitle else note.title
     return (
-        to_unicode(note.title),
+        to_unicode(title),
         note.tldr,
         " ".join(note.tags),
         names,
@@ -66,8 +69,19 @@ def note_row(
         _json([fold(t) for t in note.tags]),
         _json(categories),
         note.pending,
+        note.kind,
+        host_of(note),
     )
     return Row(values, orjson.dumps(note.to_dict()), tuple(tokens))
+
+
+def host_of(note: Note) -> str:
+    """The host a note's link is on, without `www.` (`site:` matches it); arXiv's for an
+    arXiv note without one."""
+    if not note.url:
+        return "arxiv.org" if note.kind == "arxiv" else ""
+    host = urlsplit(note.url).hostname or ""
+    return host.removeprefix("www.")
 
 
 def _listed(text: str) -> str:
@@ -81,7 +95,7 @@ def _json(value: list[str]) -> str:
 
 def broken_row(name: str, stamp: Stamp, error: str) -> Row:
     """The row of a file that could not be read: only its stamp and what is wrong."""
-    return Row((name, *stamp, None, False, error, *([None] * 10)), None, None)
+    return Row((name, *stamp, None, False, error, *([None] * 12)), None, None)
 
 
 def read_rows(root: str, files: Sequence[tuple[str, Stamp]]) -> tuple[list[Row], dict[str, str]]:
