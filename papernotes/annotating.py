@@ -84,7 +84,7 @@ def annotate(
 def update(store: NoteStore, path: Path, change: Callable[[Note], None]) -> Edited:
     """Apply `change` to the note in `path` under the folder's lock; write it if it changed."""
     with store.lock():
-        note = store.load(path.name)
+        note = store.load(path.relative_to(store.root).as_posix())
         before = note.to_dict()
         change(note)
         if note.to_dict() == before:

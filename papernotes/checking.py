@@ -7,12 +7,13 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from papernotes.editing import BASE_SUFFIX, DRAFT_SUFFIX
 from papernotes.errors import NoteFileError, NoteYamlError
-from papernotes.ids import ArxivId, id_from_stem
+from papernotes.ids import id_from_stem
 from papernotes.note import Note, load_note
-from papernotes.store import NoteStore
+from papernotes.store import KIND_FOLDERS, NoteStore
 
 # A temporary file older than this is not a write in progress but one a crash interrupted.
 STALE_TEMPORARY_SECONDS = 600
@@ -55,7 +56,8 @@ def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckRepor
     this_year = (today or dt.datetime.now(dt.timezone.utc).date()).year
     findings: list[Finding] = []
     ids: defaultdict[str, list[str]] = defaultdict(list)
-    names = sorted(p.name for p in store.root.glob("*.yaml") if not p.name.startswith("."))
+    own_files: dict[str, str] = {}  # a note's id -> the file named after it
+    names = sorted(store.note_names())
     for name in names:
         path = store.root / name
         try:
@@ -70,6 +72,7 @@ def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckRepor
         ids[note.id].append(str(path))
         findings.extend(Finding(str(path), "error", "date", p) for p in _dates(note, this_year))
         expected = f"{note.ref.stem}.yaml"
+        own_files[note.id] = str(store.root / expected)
         if name != expected:
             fix = (
                 f"{expected} exists already: merge the two by hand"
@@ -87,13 +90,15 @@ def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckRepor
                 )
             )
     for paper, files in ids.items():
-        proper = str(store.root / f"{ArxivId(paper).stem}.yaml")
-        files.sort(key=lambda f: f != proper)  # the correctly named file is the original
+        files.sort(key=lambda f: f != own_files[paper])  # the correctly named file is the original
         for extra in files[1:]:
             findings.append(
                 Finding(extra, "error", "duplicate", f"{paper} also has a note in {files[0]}")
             )
-    for draft in sorted(store.root.glob(f".*{DRAFT_SUFFIX}")):
+    drafts = (
+        d for folder in ("", *KIND_FOLDERS) for d in (store.root / folder).glob(f".*{DRAFT_SUFFIX}")
+    )
+    for draft in sorted(drafts):
         if draft.name.endswith(BASE_SUFFIX):  # the record of what a draft began from
             if not draft.with_name(draft.name.removesuffix(BASE_SUFFIX) + DRAFT_SUFFIX).exists():
                 findings.append(
@@ -105,10 +110,8 @@ def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckRepor
                     )
                 )
             continue
-        draft_of = id_from_stem(draft.name[1 : -len(DRAFT_SUFFIX)])
-        reopen = (
-            f"`papernotes edit {draft_of.base}` reopens it" if draft_of else "delete it if unwanted"
-        )
+        draft_of = _draft_of(draft)
+        reopen = f"`papernotes edit {draft_of}` reopens it" if draft_of else "delete it if unwanted"
         findings.append(Finding(str(draft), "warning", "draft", f"an unsaved edit: {reopen}"))
     stale = time.time() - STALE_TEMPORARY_SECONDS
     for temporary in sorted(store.root.glob(".*.tmp")):
@@ -141,3 +144,16 @@ def _dates(note: Note, this_year: int) -> list[str]:
             f"`papernotes refresh {note.id}` to take arXiv's"
         )
     return problems
+
+
+def _draft_of(draft: Path) -> str | None:
+    """The id of the note a draft is an edit of: its file's name says, or (in `doi/` and
+    `link/`, whose names are cut and hashed) the note beside it."""
+    stem = draft.name[1 : -len(DRAFT_SUFFIX)]
+    if draft.parent.name not in KIND_FOLDERS:
+        found = id_from_stem(stem)
+        return found.base if found else None
+    try:
+        return load_note(draft.with_name(f"{stem}.yaml").read_text(encoding="utf-8"), "").id
+    except (OSError, UnicodeDecodeError, NoteFileError):
+        return None

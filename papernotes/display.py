@@ -175,8 +175,15 @@ def note_body(note: Note) -> Text:
             text.append(safe(item) + "\n")
 
     text.append(safe(title_of(note)) + "\n", style="bold")
+    if note.subtitle:
+        text.append(safe(note.subtitle) + "\n")
     version = f"v{note.version}" if note.version else ""
-    line("arXiv", f"{note.id}{version}")
+    if note.kind == "arxiv":
+        line("arXiv", f"{note.id}{version}")
+    elif note.kind == "doi":
+        line("DOI", note.id.removeprefix("doi:"))
+    else:
+        line("Link", note.id)
     authors = [
         _author(to_unicode(a.name), list(map(to_unicode, a.affiliations))) for a in note.authors
     ]
@@ -187,6 +194,38 @@ def note_body(note: Note) -> Text:
     if note.updated != note.published:
         line("Updated", _date(note.updated))
     line("DOI", note.doi)
+    line("arXiv", note.arxiv)
+    where = ", ".join(
+        p for p in (note.container, _volume(note), note.pages and f"pp. {note.pages}") if p
+    )
+    line("In", where)
+    line("Publisher", note.publisher)
+    line("Type", note.type)
+    line("Site", note.site)
+    line("Language", note.language)
+    if note.repository:
+        repo = note.repository
+        line(
+            "Repository",
+            " · ".join(
+                v
+                for v in (
+                    f"{repo.get('owner', '')}/{repo.get('name', '')}".strip("/"),
+                    repo.get("language"),
+                    repo.get("description"),
+                )
+                if v
+            ),
+        )
+    counts = [
+        f"{n} {label}"
+        for n, label in (
+            (note.references_count, "references"),
+            (note.cited_by_count, "citing works"),
+        )
+        if n is not None
+    ]
+    line("Crossref counts", ", ".join(counts))
     line("Journal", to_unicode(note.journal_ref or ""))
     line("Comment", to_unicode(note.comment or ""))
     line("Link", note.url)
@@ -195,8 +234,8 @@ def note_body(note: Note) -> Text:
     line("Added", _date(note.added))
     if note.pending:
         text.append(
-            "\nMetadata pending: arXiv could not be reached when this note was made. "
-            f"Run `papernotes add {note.id}` again to fill it in.\n",
+            f"\nMetadata pending: {_SOURCES[note.kind]} could not be read when this note was "
+            f"made. Run `papernotes refresh {note.id}` to fill it in.\n",
             style="yellow",
         )
     section("TL;DR", note.tldr)
@@ -307,6 +346,18 @@ def outcome_text(outcome: Outcome) -> Text:
     else:
         text.append(safe(outcome.message))
     return text
+
+
+_SOURCES = {"arxiv": "arXiv", "doi": "Crossref", "link": "the page"}
+
+
+def _volume(note: Note) -> str:
+    """`vol. 7, no. 3` as far as the note has them."""
+    parts = [
+        f"vol. {note.volume}" if note.volume else "",
+        f"no. {note.issue}" if note.issue else "",
+    ]
+    return ", ".join(p for p in parts if p)
 
 
 def _author(name: str, affiliations: Sequence[str]) -> str:

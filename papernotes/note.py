@@ -395,9 +395,11 @@ def _text(value: Any, key: str, source: str) -> str | None:
     raise NoteFileError(f"{source}: '{key}' must be text, not {_kind(value)}")
 
 
+# A date as precise as its source knows it (Crossref gives a work's year, or its month, at
+# times), or a date-time.
 _ISO_DATE = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
-    r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))?)?"
+    r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})"
+    r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))?)?)?)?"
 )
 
 
@@ -411,7 +413,7 @@ def _date(value: Any, key: str, source: str) -> str | None:
     if match is not None:
         year, month, day, hour, minute, second, zone_hour, zone_minute = match.groups()
         try:
-            dt.date(int(year), int(month), int(day))
+            dt.date(int(year), int(month or 1), int(day or 1))
             if hour is not None:
                 dt.time(int(hour), int(minute), int(second or 0))
             if zone_hour is not None:
@@ -421,8 +423,8 @@ def _date(value: Any, key: str, source: str) -> str | None:
         else:
             return str(value)
     raise NoteFileError(
-        f"{source}: '{key}' must be an ISO 8601 date or date-time like 2017-06-12 or "
-        f"2017-06-12T17:57:34Z, not {_shown(value)}"
+        f"{source}: '{key}' must be an ISO 8601 date or date-time like 2017-06-12 (or 2017-06, "
+        f"2017) or 2017-06-12T17:57:34Z, not {_shown(value)}"
     )
 
 

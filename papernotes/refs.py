@@ -32,6 +32,7 @@ _DOI = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+")
 _DOI_FORMS = re.compile(
     r"^(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?(?P<doi>10\..+)$", re.IGNORECASE
 )
+_BARE_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]|$)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UNSAFE_IN_NAMES = re.compile(r"[^a-z0-9.\-]+")  # what a file name keeps of a DOI or URL
 _MAX_STEM = 120  # characters of a file name taken from a DOI or URL, before the hash
@@ -117,6 +118,8 @@ def parse_ref(text: str) -> NoteRef:
             return parse_doi(match.group("doi"), raw)
         if raw.lower().startswith(("http://", "https://")):
             return parse_link(raw)
+        if _BARE_HOST.match(raw):  # github.com/NVIDIA/mellotron, as people paste links
+            return parse_link("https://" + raw)
         raise InvalidIdError(f"{raw!r}: not an arXiv id, a DOI or a link ({_HINT})") from not_arxiv
 
 
