@@ -228,8 +228,9 @@ def note_body(note: Note) -> Text:
     line("Crossref counts", ", ".join(counts))
     line("Journal", to_unicode(note.journal_ref or ""))
     line("Comment", to_unicode(note.comment or ""))
-    line("Link", note.url)
+    line("Link", note.url if note.url != note.id else None)
     line("PDF", note.pdf_url)
+    line("Found on", " ".join(note.links))
     line("Tags", " ".join(f"#{t}" for t in note.tags))
     line("Added", _date(note.added))
     if note.pending:

@@ -29,12 +29,18 @@ Each paper is listed once, at its first mention, with that mention's version (or
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 from papernotes.errors import InvalidIdError
 from papernotes.ids import DOI_PREFIX, MIRROR_PAGES, OLD_ARCHIVES, ArxivId, parse_id
+
+if TYPE_CHECKING:
+    from papernotes.refs import NoteRef
 
 _NEW = r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?"
 _ARCHIVES = "|".join(re.escape(name) for name in sorted(OLD_ARCHIVES, key=len, reverse=True))
@@ -58,8 +64,37 @@ _ALWAYS_BEFORE = frozenset("<>|`\ufe0f\u200b")
 
 def find_ids(text: str, *, today: date | None = None) -> list[ArxivId]:
     """Every arXiv id `text` mentions, in order of first mention, one per paper."""
-    today = today or date.today()
     found: dict[str, ArxivId] = {}
+    for _, _, paper in _arxiv_mentions(text, today or date.today()):
+        found.setdefault(paper.base, paper)
+    return list(found.values())
+
+
+def find_refs(text: str, *, links: bool = False, today: date | None = None) -> list[NoteRef]:
+    """Every paper `text` mentions, arXiv's and any other DOI (with `links`, every other web
+    link too), in order of first mention, each once however it was written."""
+    from papernotes.refs import parse_doi, parse_link
+
+    mentions: list[tuple[int, int, NoteRef]] = list(_arxiv_mentions(text, today or date.today()))
+    for match in _DOI_MENTION.finditer(text):
+        with contextlib.suppress(InvalidIdError):  # arXiv's own DOIs are found above
+            mentions.append((match.start(), match.end(), parse_doi(_trimmed(match.group(1)))))
+    if links:
+        papers = [(start, end) for start, end, _ in mentions]
+        for match in _LINK_MENTION.finditer(text):
+            start, url = match.start(), _trimmed(match.group())
+            end = start + len(url)
+            if any(start <= a < end for a, _ in papers) or _DOI_LINK.match(url):
+                continue  # a paper's link: the paper is what it names
+            with contextlib.suppress(InvalidIdError):
+                mentions.append((start, end, parse_link(url if "://" in url else "https://" + url)))
+    found: dict[str, NoteRef] = {}
+    for _, _, ref in sorted(mentions, key=lambda m: m[0]):
+        found.setdefault(ref.base, ref)
+    return list(found.values())
+
+
+def _arxiv_mentions(text: str, today: date) -> Iterator[tuple[int, int, ArxivId]]:
     last_end = -1
     for match in _MENTION.finditer(text):
         kind = str(match.lastgroup)  # each alternative has exactly one named group
@@ -70,8 +105,31 @@ def find_ids(text: str, *, today: date | None = None) -> list[ArxivId]:
         except InvalidIdError:
             continue
         last_end = match.end()
-        found.setdefault(paper.base, paper)
-    return list(found.values())
+        yield match.start(), match.end(), paper
+
+
+# A DOI in prose, bare, after `doi:` or in a doi.org link; not one inside another site's path.
+_DOI_MENTION = re.compile(
+    r"(?<![\w./-])(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?(10\.[0-9]{4,9}/[^\s\"'<>`]+)",
+    re.IGNORECASE,
+)
+_DOI_LINK = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/", re.IGNORECASE)
+_LINK_MENTION = re.compile(r"https?://[^\s\"'<>`]+|(?<![\w.@/])www\.[^\s\"'<>`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?*_~"  # prose's punctuation after a link or a DOI, not part of it
+
+
+def _trimmed(found: str) -> str:
+    """A link or DOI without the punctuation prose puts after it: a full stop, a comma, a
+    closing bracket that opened before it (`(see https://x.org/a)`)."""
+    while found:
+        last = found[-1]
+        if last in _TRAILING or (
+            last in ")]}" and found.count(last) > found.count("([{"[")]}".index(last)])
+        ):
+            found = found[:-1]
+        else:
+            break
+    return found
 
 
 def _delimited(text: str, start: int, last_end: int) -> bool:

@@ -31,7 +31,7 @@ _SOURCE_TEXT = (
 _OPTIONAL_TEXT = (*_SOURCE_TEXT, "url", "pdf_url")
 _COUNTS = ("references_count", "cited_by_count")  # as Crossref counts them
 _DATES = ("published", "updated", "added")
-_TEXT_LISTS = ("findings", "tags", "categories")
+_TEXT_LISTS = ("findings", "tags", "categories", "links")
 _INDEXED = (
     *_TEXT, *_OPTIONAL_TEXT, *_COUNTS, *_DATES, *_TEXT_LISTS,
     "id", "kind", "version", "pending", "repository",
@@ -41,7 +41,7 @@ KEY_ORDER = (
     "id", "kind", "version", "title", "subtitle", "authors", "tags", "tldr", "findings",
     "commentary", "abstract", "published", "updated", "primary_category", "categories",
     "container", "volume", "issue", "pages", "publisher", "type", "site", "language",
-    "repository", "doi", "arxiv", "journal_ref", "comment", "url", "pdf_url",
+    "repository", "doi", "arxiv", "journal_ref", "comment", "url", "pdf_url", "links",
     "references_count", "cited_by_count", "added", "pending",
 )  # fmt: skip
 _KNOWN_KEYS = frozenset(KEY_ORDER)
@@ -91,6 +91,7 @@ class Note:
     language: str | None = None
     repository: dict[str, str] | None = None  # a GitHub repository: REPOSITORY_KEYS
     arxiv: str | None = None  # the arXiv paper a DOI's record or a page names
+    links: list[str] = field(default_factory=list)  # pages about it: where it was found
     references_count: int | None = None
     cited_by_count: int | None = None
     tldr: str = ""
@@ -145,6 +146,7 @@ class Note:
         }
         for key in _AFTER_CATEGORIES:
             data[key] = getattr(self, key)
+        data["links"] = list(self.links)
         if self.repository is not None:
             data["repository"] = dict(self.repository)
         data["added"], data["pending"] = self.added, self.pending
@@ -554,6 +556,8 @@ def dump_note(note: Note) -> str:
     for key in (*_SOURCE_TEXT, *_COUNTS, "repository"):  # what some notes have: when they do
         if data.get(key) is None:
             data.pop(key, None)
+    if not data["links"]:
+        del data["links"]
     if note.kind != "arxiv":
         for key in _ARXIV_ONLY:
             if not data[key]:

@@ -23,7 +23,8 @@ def searched_texts(note: Note) -> tuple[str, ...]:
     """
     names = " ".join(to_unicode(a.name) for a in note.authors)
     source = (note.doi, note.arxiv, note.url, note.container, note.publisher, note.site)
-    extra = [note.id, host_of(note), *(t for t in source if t), to_unicode(note.journal_ref or "")]
+    extra = [note.id, host_of(note), *(t for t in source if t), *note.links]
+    extra.append(to_unicode(note.journal_ref or ""))
     title = f"{note.title}: {note.subtitle}" if note.subtitle else note.title
     return (
         to_unicode(title),
