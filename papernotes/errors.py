@@ -33,3 +33,7 @@ class NoteYamlError(NoteFileError):
 
 class ArxivUnavailableError(PapernotesError):
     """arXiv did not answer usefully after every retry (network, HTTP error, not an Atom feed)."""
+
+
+class WebAnswerError(PapernotesError):
+    """A fetched web answer is not what was asked for: not a web page, not a repository."""

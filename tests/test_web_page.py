@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from papernotes.errors import WebAnswerError
 from papernotes.web import values
 from papernotes.web.charset import decode, is_html
+from papernotes.web.github import github_api_url, github_repo, read_github_repo
 from papernotes.web.markup import read_markup
 
 WEB = Path(__file__).parent / "fixtures" / "web"
@@ -164,3 +166,65 @@ def test_languages_and_dois() -> None:
 def test_a_malformed_marked_section_keeps_what_came_before() -> None:
     head = read_markup("<title>Before</title><![bogus[ x ]]><meta name=description content=x>")
     assert head.title == "Before"
+
+
+# GitHub.
+
+
+@pytest.mark.parametrize(
+    ("url", "api"),
+    [
+        ("https://github.com/PyGithub/PyGithub", "https://api.github.com/repos/PyGithub/PyGithub"),
+        (
+            "https://github.com/golemfactory/yapapi/tree/master/examples",
+            "https://api.github.com/repos/golemfactory/yapapi",
+        ),
+        ("http://www.github.com/a-b/c.d_e.git", "https://api.github.com/repos/a-b/c.d_e"),
+        ("https://GitHub.com/owner/repo?tab=readme#top", "https://api.github.com/repos/owner/repo"),
+        ("https://github.com/PyGithub", None),
+        ("https://github.com/features/actions", None),
+        ("https://github.com/-bad/repo", None),
+        ("https://github.com/owner/..", None),
+        ("https://gist.github.com/owner/abc", None),
+        ("https://example.org/owner/repo", None),
+        ("ftp://github.com/owner/repo", None),
+        ("http://[github.com/owner/repo", None),
+    ],
+)
+def test_github_repository_links(url: str, api: str | None) -> None:
+    assert github_api_url(url) == api
+    assert (github_repo(url) is None) is (api is None)
+
+
+def test_a_repository_in_githubs_2025_answer() -> None:
+    repo = read_github_repo((WEB / "github-api" / "repos_PyGithub_PyGithub_2025.json").read_bytes())
+    assert (repo.owner, repo.name, repo.full_name) == ("PyGithub", "PyGithub", "PyGithub/PyGithub")
+    assert repo.description == "Typed interactions with the GitHub API v3"
+    assert repo.language == "Python"
+    assert repo.url == "https://github.com/PyGithub/PyGithub"
+    assert repo.homepage == "https://pygithub.readthedocs.io/"
+    assert repo.topics == ("github", "github-api", "pygithub", "python")
+    assert repo.created == "2012-02-25T12:53:47Z"
+
+
+def test_a_repository_in_githubs_2012_answer() -> None:
+    repo = read_github_repo((WEB / "github-api" / "repos_jacquev6_PyGithub_2012.json").read_bytes())
+    assert repo.full_name == "jacquev6/PyGithub"  # 2012 had no full_name: owner and name
+    assert repo.description == "Python library implementing the full Github API v3"
+    assert repo.language == "Python"
+    assert repo.homepage == "http://vincent-jacques.net/PyGithub"
+    assert repo.topics == ()
+
+
+def test_githubs_not_found_and_moved_answers_are_errors_saying_what_to_do() -> None:
+    url = "https://api.github.com/repos/jacquev6/Xxx"
+    with pytest.raises(WebAnswerError, match=r"^https://\S+/Xxx: GitHub has no such repository"):
+        read_github_repo((WEB / "github-api" / "repos_jacquev6_Xxx_404.json").read_bytes(), url=url)
+    body = (WEB / "github-api" / "repos_protoncoin_protoncoin_301.json").read_bytes()
+    with pytest.raises(
+        WebAnswerError, match=r"moved to https://api\.github\.com/repositories/112116543"
+    ):
+        read_github_repo(body)
+    for bad in (b"Forbidden", b"[]", b"\xff", b'{"name": "x"}'):
+        with pytest.raises(WebAnswerError, match=r"^GitHub's answer"):
+            read_github_repo(bad)
