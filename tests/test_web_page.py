@@ -7,6 +7,7 @@ written for a test are there to exercise one rule and stand for no site.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,162 @@ from papernotes.web import values
 from papernotes.web.charset import decode, is_html
 from papernotes.web.github import github_api_url, github_repo, read_github_repo
 from papernotes.web.markup import read_markup
+from papernotes.web.page import KINDS, PageMeta, read_page
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 HTML = WEB / "html"
+
+
+def page(name: str, content_type: str | None = "text/html; charset=utf-8") -> PageMeta:
+    body = (HTML / name).read_bytes()
+    return read_page(body, url="https://example.org/saved", content_type=content_type)
+
+
+# The pages, one by one.
+
+
+def test_an_arxiv_abstract_page_names_its_paper() -> None:
+    meta = page("arxiv_abs_2106.09608.html")
+    assert meta.title == "Learning Knowledge Graph-based World Models of Textual Environments"
+    assert meta.authors == ["Prithviraj Ammanabrolu", "Mark O. Riedl"]  # "Family, Given" there
+    assert meta.date == "2021-06-17"  # citation_date 2021/06/17
+    assert meta.description is not None
+    assert meta.description.startswith("World models improve a learning agent's ability")
+    assert "\n" not in meta.description and "  " not in meta.description
+    assert meta.arxiv_id == "2106.09608"
+    assert meta.names_paper and meta.kind == "paper"
+    assert meta.site_name == "arXiv.org"
+    assert meta.language == "en"
+    assert meta.url == "https://arxiv.org/abs/2106.09608v2"  # og:url (no canonical link)
+    assert meta.found[0] == "citation"
+
+
+def test_an_acl_anthology_page_names_its_doi() -> None:
+    meta = page("acl_2021.naacl-main.208.html")
+    papis = json.loads((HTML / "acl_2021.naacl-main.208_Out.json").read_text(encoding="utf-8"))
+    assert meta.title == papis["title"] == "How many data points is a prompt worth?"
+    assert meta.doi == papis["doi"] == "10.18653/v1/2021.naacl-main.208"
+    assert meta.names_paper and meta.arxiv_id is None
+    # The page writes "Teven Le Scao" (papis split it as "Scao, Teven Le"): kept as written.
+    assert meta.authors == ["Teven Le Scao", "Alexander M. Rush"]
+    assert meta.date == "2021-06"  # citation_publication_date 2021/6: a month, no day
+    assert meta.url == papis["url"] == "https://aclanthology.org/2021.naacl-main.208/"
+    assert meta.site_name == "ACL Anthology"
+    assert meta.language == "en-US"  # <html lang=en-us>
+    assert meta.kind == "paper"
+
+
+def test_a_springer_page_trusts_its_citation_tags_over_json_ld_and_dublin_core() -> None:
+    meta = page("springer_BF02727953_jsonld-scholarlyarticle.html")
+    papis = json.loads((HTML / "springer_BF02727953_Out.json").read_text(encoding="utf-8"))
+    assert meta.title == papis["title"] == "On the theory of identical particles"
+    assert meta.doi == papis["doi"].lower() == "10.1007/bf02727953"
+    # citation_author "Leinaas, J. M."; the JSON-LD says "J. M. Leinaas": one name either way.
+    assert meta.authors == ["J. M. Leinaas", "J. Myrheim"]
+    # citation_publication_date 1977/01, the paper's; dc.date (papis' 2007-10-23) is the day
+    # Springer put it online.
+    assert meta.date == "1977-01"
+    # No citation_abstract: the JSON-LD's description is the whole abstract, where the
+    # description tags are cut short.
+    assert meta.description == papis["abstract"]
+    assert meta.found == ("citation", "json-ld", "opengraph", "dublin-core", "html")
+    assert meta.site_name == "SpringerLink"
+    assert meta.language == "en"
+    assert meta.url == "https://link.springer.com/article/10.1007/BF02727953"
+    assert meta.kind == "paper"
+
+
+def test_a_blog_post_is_read_from_its_json_ld_graph() -> None:
+    meta = page("blog_github.blog_leader-spotlight-erin-spiceland.html")
+    assert meta.title == "Leader spotlight: Erin Spiceland"
+    # The graph's Article names its author by reference to a Person node.
+    assert meta.authors == ["Jessica Rudder"]
+    assert meta.date == "2019-03-29T16:00:49Z"  # 2019-03-29T16:00:49+00:00
+    assert meta.description == (
+        "We’re spending Women’s History Month with women leaders who are making history every "
+        "day in the tech community. Read more about Erin Spiceland: Software Engineer at SpaceX."
+    )
+    assert meta.kind == "blog"  # the BlogPosting refines the graph's Article
+    assert meta.site_name == "The GitHub Blog"
+    assert meta.language == "en-US"
+    assert meta.url == "https://github.blog/2019-03-29-leader-spotlight-erin-spiceland/"
+    assert not meta.names_paper
+    assert "citation" not in meta.found
+
+
+def test_a_github_repository_page_is_software_titled_without_the_site() -> None:
+    meta = page("github.com_golemfactory_yapapi.html")
+    assert meta.title == "golemfactory/yapapi: Python high-level API for Golem."
+    assert meta.site_name == "GitHub"
+    assert meta.kind == "software"  # og:type says only "object"; the address says more
+    assert meta.url == "https://github.com/golemfactory/yapapi"
+    assert meta.description == (
+        "Python high-level API for Golem. "
+        "Contribute to golemfactory/yapapi development by creating an account on GitHub."
+    )
+    assert meta.authors == [] and meta.date is None
+
+
+def test_a_japanese_page_with_a_byte_order_mark() -> None:
+    for content_type in ("text/html; charset=utf-8", "text/html", None):
+        meta = page("ja_nhk.or.jp_news-web-easy.html", content_type)
+        assert meta.title == "子どもへの体罰を禁止する法律ができる"  # "NEWS WEB EASY|" dropped
+        assert meta.site_name == "NEWS WEB EASY"
+        assert meta.language == "ja-JP"  # og:locale ja_JP
+        assert meta.kind == "article"
+        assert meta.description is not None
+        assert meta.description.startswith("子どもへの虐待をなくすための法律ができて")
+
+
+def test_a_google_drive_page_gives_only_its_title() -> None:
+    meta = page("google-drive_folder_gdown_folder_test.html")
+    # The page is drawn by JavaScript: its <title> "gdown_folder_test - Google Drive" is all
+    # it says of itself, the folder's name and the site's.
+    assert meta.title == "gdown_folder_test"
+    assert meta.site_name == "Google Drive"
+    assert meta.found == ("html",)
+    assert meta.kind == "page" and meta.url is None and meta.description is None
+
+
+def test_a_title_that_is_only_the_sites_name_is_no_title() -> None:
+    body = (HTML / "google-drive_folder_gdown_folder_test.html").read_bytes()
+    bare = body.replace(
+        b"<title>gdown_folder_test - Google Drive</title>", b"<title>Google Drive</title>"
+    )
+    assert bare != body
+    meta = read_page(bare, url="https://drive.google.com/", content_type="text/html")
+    assert meta.title is None and meta.site_name == "Google Drive"
+
+
+def test_every_saved_page_is_read_into_a_known_kind() -> None:
+    for path in sorted(HTML.glob("*.html")):
+        meta = read_page(path.read_bytes(), url="https://example.org/", content_type="text/html")
+        assert meta.kind in KINDS, path.name
+        assert meta.title, path.name
+
+
+def test_an_answer_that_is_not_a_page_is_refused_naming_it() -> None:
+    body = (WEB / "github-api" / "repos_PyGithub_PyGithub_2025.json").read_bytes()
+    url = "https://api.github.com/repos/PyGithub/PyGithub"
+    with pytest.raises(
+        WebAnswerError,
+        match=r"^https://api\.github\.com/\S+: not a web page "
+        r"\(the answer is application/json\)",
+    ):
+        read_page(body, url=url, content_type="application/json; charset=utf-8")
+
+
+def test_a_huge_title_is_cut_and_markup_and_controls_are_dropped() -> None:
+    body = (HTML / "ja_nhk.or.jp_news-web-easy.html").read_bytes()
+    old = "NEWS WEB EASY|子どもへの体罰を禁止する法律ができる".encode()
+    assert body.count(old) == 2  # the <title> and og:title
+    huge = ("word " * 200_000).encode()
+    body = body.replace(old, b"&lt;b&gt;Bold&lt;/b&gt;\x1b[31m\x07 \xe2\x80\xae" + huge)
+    meta = read_page(body, url="https://example.org/", content_type="text/html")
+    assert meta.title is not None
+    assert len(meta.title) <= values.TITLE_CHARS
+    assert meta.title.startswith("Bold[31m word word")  # no tag, no escape, no bidi override
+    assert meta.title.endswith("word…")
 
 
 # Which answers are pages, and their encodings.
