@@ -17,6 +17,7 @@ from papernotes.web import values
 from papernotes.web.charset import decode, is_html
 from papernotes.web.github import github_api_url, github_repo, read_github_repo
 from papernotes.web.markup import read_markup
+from papernotes.web.oembed import read_oembed
 from papernotes.web.page import KINDS, PageMeta, read_page
 
 WEB = Path(__file__).parent / "fixtures" / "web"
@@ -382,3 +383,58 @@ def test_githubs_not_found_and_moved_answers_are_errors_saying_what_to_do() -> N
     for bad in (b"Forbidden", b"[]", b"\xff", b'{"name": "x"}'):
         with pytest.raises(WebAnswerError, match=r"^GitHub's answer"):
             read_github_repo(bad)
+
+
+# oEmbed.
+
+OEMBED = WEB / "oembed"
+
+
+def test_a_youtube_video_in_oembed() -> None:
+    url = "https://www.youtube.com/watch?v=pO5L6vXtxsI"
+    meta = read_oembed((OEMBED / "youtube_oembed_pO5L6vXtxsI.json").read_bytes(), url=url)
+    assert meta.title == "CKEditor 4.5 - Embedding Media Resources with oEmbed"
+    assert meta.authors == ["CKEditor"]
+    assert meta.site_name == "YouTube"
+    assert meta.kind == "video"
+    assert meta.date is None and meta.url is None  # YouTube's answer gives neither
+
+
+def test_a_tweet_in_oembed_is_titled_by_its_text() -> None:
+    for name in (
+        "twitter_oembed_RailsGirlsSoC_702136612822634496_2020.json",
+        "twitter_oembed_x.com_RailsGirlsSoC_702136612822634496_2024.json",  # asked as x.com
+    ):
+        url = "https://x.com/RailsGirlsSoC/status/702136612822634496"
+        meta = read_oembed((OEMBED / name).read_bytes(), url=url)
+        # The emoji come as JSON surrogate pairs (\uD83D\uDC9C): one character each here.
+        assert meta.title == (
+            "Our 2016 fundraising campaign is now open!! Let’s make another amazing summer "
+            "happen!✨\U0001f49c\U0001f4aa\U0001f49a✨\U0001f449 https://t.co/R8Jg36xaQx "
+            "pic.twitter.com/mIwKR0fzGR"
+        )
+        assert meta.authors == ["Rails Girls Summer of Code"]
+        assert meta.date == "2016-02-23"  # "February 23, 2016" under the text
+        assert meta.language == "en"
+        assert meta.site_name == "Twitter" and meta.kind == "post"
+        assert meta.url == "https://twitter.com/RailsGirlsSoC/status/702136612822634496"
+    url = "https://www.twitter.com/bpoweski/status/71633762"
+    meta = read_oembed(
+        (OEMBED / "twitter_oembed_bpoweski_71633762_2020.json").read_bytes(), url=url
+    )
+    assert (meta.title, meta.authors, meta.date) == (
+        "working on my Ruby Security book",
+        ["Ben Poweski"],
+        "2007-05-20",
+    )
+
+
+def test_oembed_error_answers_are_errors_naming_the_link() -> None:
+    url = "https://youtu.be/NHriYTkvd0g"
+    with pytest.raises(WebAnswerError, match=r"^https://youtu\.be/NHriYTkvd0g: .*'Forbidden'"):
+        read_oembed((OEMBED / "youtube_oembed_403_NHriYTkvd0g.txt").read_bytes(), url=url)
+    with pytest.raises(WebAnswerError, match="'xml not implemented'"):
+        read_oembed((OEMBED / "twitter_oembed_400_format_xml.json").read_bytes(), url=url)
+    # GitHub's answer is JSON but not oEmbed.
+    with pytest.raises(WebAnswerError, match="not oEmbed"):
+        read_oembed((WEB / "github-api" / "repos_jacquev6_Xxx_404.json").read_bytes(), url=url)
