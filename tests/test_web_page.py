@@ -8,6 +8,8 @@ written for a test are there to exercise one rule and stand for no site.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -438,3 +440,26 @@ def test_oembed_error_answers_are_errors_naming_the_link() -> None:
     # GitHub's answer is JSON but not oEmbed.
     with pytest.raises(WebAnswerError, match="not oEmbed"):
         read_oembed((WEB / "github-api" / "repos_jacquev6_Xxx_404.json").read_bytes(), url=url)
+
+
+# Start-up.
+
+
+def test_reading_a_page_imports_no_detector_until_a_page_needs_one() -> None:
+    """charset-normalizer (39 ms to import) only for a page that names no encoding and is
+    not UTF-8; papernotes' own start-up never imports web/ at all."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from papernotes.web.page import read_page\n"
+        f"body = Path({str(HTML / 'arxiv_abs_2106.09608.html')!r}).read_bytes()\n"
+        "read_page(body, url='https://arxiv.org/abs/2106.09608', content_type='text/html')\n"
+        "print('charset_normalizer' in sys.modules, 'email.utils' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
+    startup = "import sys, papernotes.cli; print([m for m in sys.modules if 'papernotes.web' in m])"
+    done = subprocess.run(
+        [sys.executable, "-c", startup], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
