@@ -9,19 +9,26 @@ arXiv rejects so it does not sink the whole batch.
 
 from __future__ import annotations
 
-import http.client
 import logging
 import re
-import socket
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from papernotes import __version__
 from papernotes.errors import ArxivUnavailableError
+from papernotes.http_fetch import (
+    NETWORK_HINT,
+    Backoff,
+    Pacer,
+    UnusableAnswerError,
+    network_problem,
+    parse_retry_after,
+    read_capped,
+    request_problem,
+)
 from papernotes.ids import ArxivId, parse_id
 from papernotes.note import Author, Note, normalise_space
 from papernotes.settings import ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT
@@ -32,10 +39,7 @@ if TYPE_CHECKING:
 
 DEFAULT_API_URL = ARXIV_API_URL.default
 BATCH_SIZE = 100
-MAX_RESPONSE_BYTES = 20 * 1024 * 1024
-MAX_RETRY_AFTER = 120.0
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
-_NETWORK_HINT = " (check your network, or the API address)"
 _REJECTED_ID = re.compile(r"incorrect id format for ([^\s<]+)")
 
 
@@ -65,10 +69,6 @@ class FetchReport:
     requests: int = 0
 
 
-class _Unusable(Exception):
-    """An answer that came back but cannot be trusted (not a feed, too large, too slow)."""
-
-
 class _Rejected(Exception):
     """HTTP 400: arXiv refused the request, naming the id it could not parse when it can."""
 
@@ -90,19 +90,18 @@ def _session(settings: ApiSettings, sleep: Callable[[float], None]) -> Any:
         """
 
         last_response: requests.Response | None = None
-        last_request: float | None = None
-        count = 0
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.pacer = Pacer(settings.delay, sleep)
+
+        @property
+        def count(self) -> int:
+            return self.pacer.count
 
         def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-            if self.last_request is not None:
-                wait = self.last_request + settings.delay - time.monotonic()
-                if wait > 0:
-                    sleep(wait)
-            self.count += 1
-            try:
+            with self.pacer.request():
                 return self._bounded(method, url, *args, **kwargs)
-            finally:
-                self.last_request = time.monotonic()
 
         def _bounded(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
             kwargs.update(timeout=timeout, stream=True)
@@ -110,16 +109,7 @@ def _session(settings: ApiSettings, sleep: Callable[[float], None]) -> Any:
             deadline = time.monotonic() + timeout
             response = super().request(method, url, *args, **kwargs)
             self.last_response = response
-            body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > MAX_RESPONSE_BYTES:
-                    response.close()
-                    raise _Unusable(f"the answer is larger than {MAX_RESPONSE_BYTES >> 20} MB")
-                if time.monotonic() > deadline:
-                    response.close()
-                    raise _Unusable(f"the answer took longer than {timeout:g} s")
-            response._content = bytes(body)
+            response._content = read_capped(response, deadline=deadline, timeout=timeout)
             if response.status_code == 200:
                 _check_feed(response.content)
             elif response.status_code == 400:
@@ -133,10 +123,10 @@ def _check_feed(body: bytes) -> None:
     try:
         root = ET.fromstring(body)
     except ET.ParseError as err:
-        raise _Unusable(f"the answer is not valid XML ({err})") from None
+        raise UnusableAnswerError(f"the answer is not valid XML ({err})") from None
     if root.tag != _ATOM_FEED:
         kind = "an HTML page" if root.tag.lower().endswith("html") else f"<{root.tag}>"
-        raise _Unusable(f"the answer is {kind}, not an Atom feed")
+        raise UnusableAnswerError(f"the answer is {kind}, not an Atom feed")
 
 
 def _rejection(body: bytes) -> tuple[str | None, str]:
@@ -217,16 +207,23 @@ class ArxivSource:
         import requests
 
         settings = self.settings
-        attempts = settings.retries + 1
-        for attempt in range(attempts):
+        backoff = Backoff(
+            "arXiv",
+            delay=settings.delay,
+            retries=settings.retries,
+            sleep=self._sleep,
+            on_wait=self._on_wait,
+            error=ArxivUnavailableError,
+        )
+        for attempt in range(backoff.attempts):
             retry_after: float | None = None
             hint = ""
             try:
                 return self._request(batch)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
-                problem = _network_problem(err, settings.timeout)
-                hint = "" if problem.startswith("no answer") else _NETWORK_HINT
-            except _Unusable as err:
+                problem = network_problem(err, settings.timeout)
+                hint = "" if problem.startswith("no answer") else NETWORK_HINT
+            except UnusableAnswerError as err:
                 problem = str(err)
             except arxiv.HTTPError as err:
                 if err.status != 429 and err.status < 500:
@@ -238,23 +235,8 @@ class ArxivSource:
             except arxiv.UnexpectedEmptyPageError:
                 problem = "arXiv answered with an empty page"
             except requests.exceptions.RequestException as err:
-                problem = f"request failed ({type(err).__name__})"
-            if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                raise ArxivUnavailableError(
-                    f"arXiv is busy ({problem}) and asks to wait {retry_after:.0f} s; try later"
-                )
-            if attempt + 1 == attempts:
-                raise ArxivUnavailableError(
-                    f"arXiv could not be used at {settings.url} after {attempts} attempts: "
-                    f"{problem}{hint}"
-                )
-            wait = max(settings.delay * 2**attempt, retry_after or 0.0)
-            if self._on_wait:
-                self._on_wait(
-                    f"arXiv did not answer ({problem}); retrying in {round(wait, 1):g} s "
-                    f"(attempt {attempt + 2} of {attempts})"
-                )
-            self._sleep(wait)
+                problem = request_problem(err, settings.timeout)
+            backoff.failed(attempt, settings.url, problem, retry_after=retry_after, hint=hint)
         raise AssertionError("unreachable")
 
     def _request(self, batch: list[ArxivId]) -> list[Any]:
@@ -274,44 +256,7 @@ class ArxivSource:
     def _retry_after(self) -> float | None:
         response = self._session.last_response
         value = response.headers.get("Retry-After") if response is not None else None
-        return _parse_retry_after(value) if value else None
-
-
-def _parse_retry_after(value: str) -> float | None:
-    """Seconds to wait from a Retry-After header: a number or an HTTP date."""
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-_CONNECTION_PROBLEMS = (
-    (ConnectionRefusedError, "connection refused"),
-    (socket.gaierror, "the host name cannot be resolved"),
-    (ConnectionResetError, "connection reset"),
-    (http.client.RemoteDisconnected, "connection closed without an answer"),
-)
-
-
-def _network_problem(err: Exception, timeout: float) -> str:
-    """What went wrong in words: requests wraps the socket's error a few layers deep."""
-    import requests
-
-    if isinstance(err, requests.exceptions.Timeout) or "timed out" in str(err):
-        return f"no answer within {timeout:g} s"
-    causes: list[BaseException] = [err]
-    for cause in causes:  # the chain of causes, reasons and arguments, breadth first
-        for kind, words in _CONNECTION_PROBLEMS:
-            if isinstance(cause, kind):
-                return words
-        nested = [cause.__cause__, cause.__context__, getattr(cause, "reason", None), *cause.args]
-        if len(causes) < 50:
-            causes.extend(c for c in nested if isinstance(c, BaseException))
-    return "connection failed"
+        return parse_retry_after(value)
 
 
 def _find(batch: Iterable[ArxivId], text: str | None) -> ArxivId | None:

@@ -31,7 +31,11 @@ class NoteYamlError(NoteFileError):
     """A note file is not valid YAML (the message names the line)."""
 
 
-class ArxivUnavailableError(PapernotesError):
+class SourceUnavailableError(PapernotesError):
+    """A metadata source did not answer usefully after every retry (the message names it)."""
+
+
+class ArxivUnavailableError(SourceUnavailableError):
     """arXiv did not answer usefully after every retry (network, HTTP error, not an Atom feed)."""
 
 
