@@ -23,15 +23,30 @@ V = TypeVar("V", str, float, Path)
 
 FOLDER_FILE = "papernotes.toml"
 ARXIV_DEFAULT_URL = "https://export.arxiv.org/api/query"
+CROSSREF_DEFAULT_URL = "https://api.crossref.org"
 
 
-def _http_url(url: str) -> str | None:
-    from urllib.parse import urlsplit
+def _http_url(default: str) -> Callable[[str], str | None]:
+    """The check of an API address whose default is `default`."""
 
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc:
+    def check(url: str) -> str | None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return None
+        return f"not an http(s) URL; the default is {default}"
+
+    return check
+
+
+def _email_or_empty(address: str) -> str | None:
+    """Empty is unset; anything else must look like an address (one @, a dot after it)."""
+    import re
+
+    if not address or re.fullmatch(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+", address):
         return None
-    return f"not an http(s) URL; the default is {ARXIV_DEFAULT_URL}"
+    return "not an email address (like you@example.org); leave it empty to send none"
 
 
 def _not_negative(seconds: float) -> str | None:
@@ -88,12 +103,25 @@ class Setting(Generic[V]):
 
 # One line a setting; the default gives its type, `check` what is wrong with a value.
 DIR = Setting("dir", Path("notes"), "Folder of the notes (one YAML file per paper)")
-ARXIV_API_URL = Setting("arxiv.api_url", ARXIV_DEFAULT_URL, "arXiv API address", _http_url)
+ARXIV_API_URL = Setting(
+    "arxiv.api_url", ARXIV_DEFAULT_URL, "arXiv API address", _http_url(ARXIV_DEFAULT_URL)
+)
 ARXIV_DELAY = Setting("arxiv.delay", 3.0, "Seconds between requests (arXiv asks 3)", _not_negative)
 ARXIV_TIMEOUT = Setting("arxiv.timeout", 30.0, "Seconds to wait for an answer", _positive)
+CROSSREF_API_URL = Setting(
+    "crossref.api_url",
+    CROSSREF_DEFAULT_URL,
+    "Crossref API address",
+    _http_url(CROSSREF_DEFAULT_URL),
+)
+CROSSREF_MAILTO = Setting(
+    "crossref.mailto", "", "Your email address for Crossref's polite pool", _email_or_empty
+)
 
 # Every setting, in the order `papernotes config` prints them. A new one joins here.
-SETTINGS: tuple[Setting[Any], ...] = (DIR, ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT)
+SETTINGS: tuple[Setting[Any], ...] = (
+    DIR, ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, CROSSREF_API_URL, CROSSREF_MAILTO
+)  # fmt: skip
 
 _EXPECTED = {str: "a string in quotes", float: "a number", Path: "a folder path in quotes"}
 

@@ -12,7 +12,15 @@ from conftest import UNREACHABLE
 from fake_arxiv import FakeArxiv
 
 from papernotes.errors import UsageError
-from papernotes.settings import ARXIV_DELAY, SETTINGS, Settings, load, read_file, user_file
+from papernotes.settings import (
+    ARXIV_DELAY,
+    CROSSREF_MAILTO,
+    SETTINGS,
+    Settings,
+    load,
+    read_file,
+    user_file,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,6 +58,8 @@ def test_variables_and_options_are_named_after_the_keys() -> None:
         "arxiv.api_url": ("PAPERNOTES_ARXIV_API_URL", "--api-url", str),
         "arxiv.delay": ("PAPERNOTES_ARXIV_DELAY", "--delay", float),
         "arxiv.timeout": ("PAPERNOTES_ARXIV_TIMEOUT", "--timeout", float),
+        "crossref.api_url": ("PAPERNOTES_CROSSREF_API_URL", "--api-url", str),
+        "crossref.mailto": ("PAPERNOTES_CROSSREF_MAILTO", "--mailto", str),
     }
 
 
@@ -187,7 +197,7 @@ def test_configs_text_is_a_settings_file(cli, monkeypatch, user_toml) -> None:
     printed = cli("config").stdout
     user_toml.write_text(printed, encoding="utf-8")
     for setting in SETTINGS:
-        monkeypatch.delenv(setting.env)
+        monkeypatch.delenv(setting.env, raising=False)
     again = effective(cli)
     assert again["arxiv.api_url"]["value"] == 'http://127.0.0.1:9/q?a="b"\\c'
     assert all(s["source"] == "file" for s in again.values())
@@ -212,7 +222,17 @@ def test_config_json_lists_the_files_looked_for(cli, notes_dir, user_toml, folde
         ("[arxiv]\ndelay = = 3\n", "line 2, column 9", "not valid TOML"),
         ('dir = "unterminated\n', "line 1, column 20", "not valid TOML"),
         ("# my settings\n[arxiv]\ndealy = 3\n", "line 3", "unknown setting arxiv.dealy"),
-        ("[crossref]\nmailto = 'me@example.org'\n", "line 2", "unknown setting crossref.mailto"),
+        ("[crossref]\nmail_to = 'me@example.org'\n", "line 2", "unknown setting crossref.mail_to"),
+        (
+            "[crossref]\nmailto = 'me at example.org'\n",
+            "line 2",
+            "crossref.mailto = 'me at example.org': not an email address (like you@example.org)",
+        ),
+        (
+            "[crossref]\napi_url = 'api.crossref.org'\n",
+            "line 2",
+            "not an http(s) URL; the default is https://api.crossref.org",
+        ),
         ('[arxiv]\ntimeout = "30"\n', "line 2", "arxiv.timeout must be a number, not the string"),
         ("arxiv = {delay = true}\n", "line 1", "arxiv.delay must be a number, not true"),
         ("dir = 3\n", "line 1", "dir must be a folder path in quotes, not the number 3"),
@@ -255,6 +275,44 @@ def test_bad_values_name_their_source(cli, monkeypatch) -> None:
     monkeypatch.setenv("PAPERNOTES_ARXIV_DELAY", "0")
     result = cli("add", "--timeout", "0", "1706.03762", code=2)
     assert "arxiv.timeout = 0.0: must be more than 0 seconds (flag --timeout)" in result.stderr
+
+
+def test_crossref_settings_come_from_the_environment_and_files(cli, monkeypatch, user_toml) -> None:
+    assert effective(cli)["crossref.api_url"] == {
+        "value": "https://api.crossref.org",
+        "source": "default",
+        "from": None,
+    }
+    assert effective(cli)["crossref.mailto"]["value"] == ""  # empty: none is sent
+    user_toml.write_text("[crossref]\nmailto = 'me@example.org'\n", encoding="utf-8")
+    assert effective(cli)["crossref.mailto"]["value"] == "me@example.org"
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_MAILTO", "lab@uni.example.edu")
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_API_URL", "http://127.0.0.1:9")
+    settings = effective(cli)
+    assert settings["crossref.mailto"]["value"] == "lab@uni.example.edu"
+    assert settings["crossref.api_url"]["from"] == "PAPERNOTES_CROSSREF_API_URL"
+
+
+def test_a_bad_mailto_in_the_environment_is_named(cli, monkeypatch) -> None:
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_MAILTO", "me@localhost")
+    result = cli("config", code=2)
+    assert result.stderr == (
+        "Error: crossref.mailto = 'me@localhost': not an email address (like you@example.org); "
+        "leave it empty to send none (environment variable PAPERNOTES_CROSSREF_MAILTO)\n"
+    )
+
+
+@pytest.mark.parametrize("address", ["", "me@example.org", "first.last+tag@lab.uni.example"])
+def test_mailto_accepts_an_address_or_nothing(address: str) -> None:
+    assert CROSSREF_MAILTO.validate(address) == address
+
+
+@pytest.mark.parametrize(
+    "address", ["me", "me@", "@example.org", "me@example", "a@b@example.org", "me @example.org"]
+)
+def test_mailto_refuses_what_is_not_an_address(address: str) -> None:
+    with pytest.raises(UsageError, match="not an email address"):
+        CROSSREF_MAILTO.validate(address)
 
 
 def test_help_names_the_file_keys(cli) -> None:
