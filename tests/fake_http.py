@@ -31,6 +31,20 @@ class Reply:
     cut: int | None = None  # announce the whole body, send only this many bytes, hang up
 
 
+class FakeTime(list[float]):
+    """A sleep that records each wait, and a clock that moves only when slept on: the waits
+    a client makes come out exact, whatever the machine's speed."""
+
+    now = 1000.0
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
 @dataclass
 class Request:
     """What the server saw."""

@@ -20,7 +20,7 @@ from fake_crossref import (
     FakeCrossref,
     fixture,
 )
-from fake_http import Reply
+from fake_http import FakeTime, Reply
 
 from papernotes import __version__
 from papernotes.crossref_source import (
@@ -44,19 +44,6 @@ def crossref() -> Iterator[FakeCrossref]:
     server = FakeCrossref().start()
     yield server
     server.stop()
-
-
-class FakeTime(list[float]):
-    """A sleep that records each wait and moves a clock that moves only then."""
-
-    now = 1000.0
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 def source(

@@ -10,7 +10,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 import pytest
-from fake_http import FakeServer, Reply
+from fake_http import FakeServer, FakeTime, Reply
 
 from papernotes.errors import ArxivUnavailableError, SourceUnavailableError
 from papernotes.http_fetch import (
@@ -32,26 +32,6 @@ def server() -> Iterator[FakeServer]:
     fake = FakeServer().start()
     yield fake
     fake.stop()
-
-
-class Sleeps(list[float]):
-    """A sleep that records what it was asked to wait and returns at once."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-class FakeTime(Sleeps):
-    """A clock that moves only when slept on: waits come out exact."""
-
-    now = 1000.0
-
-    def __call__(self, seconds: float) -> None:
-        super().__call__(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 def fetcher(
@@ -351,7 +331,7 @@ def test_a_past_retry_after_date_means_no_wait() -> None:
 
 
 def test_backoff_raises_the_error_its_source_names() -> None:
-    backoff = Backoff("arXiv", delay=1, retries=0, sleep=Sleeps(), error=ArxivUnavailableError)
+    backoff = Backoff("arXiv", delay=1, retries=0, sleep=FakeTime(), error=ArxivUnavailableError)
     with pytest.raises(
         ArxivUnavailableError, match="arXiv could not be used at u after 1 attempts"
     ):
