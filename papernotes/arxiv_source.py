@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING, Any
 from papernotes import __version__
 from papernotes.errors import ArxivUnavailableError
 from papernotes.http_fetch import (
-    NETWORK_HINT,
     Backoff,
     Pacer,
     UnusableAnswerError,
-    network_problem,
+    network_failure,
     parse_retry_after,
     read_capped,
     request_problem,
@@ -221,8 +220,7 @@ class ArxivSource:
             try:
                 return self._request(batch)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
-                problem = network_problem(err, settings.timeout)
-                hint = "" if problem.startswith("no answer") else NETWORK_HINT
+                problem, hint = network_failure(err, settings.timeout)
             except UnusableAnswerError as err:
                 problem = str(err)
             except arxiv.HTTPError as err:

@@ -61,6 +61,13 @@ def network_problem(err: Exception, timeout: float) -> str:
     return "connection failed"
 
 
+def network_failure(err: Exception, timeout: float) -> tuple[str, str]:
+    """The problem in words and the hint to add to a final failure: none for a timeout,
+    which says all there is to say."""
+    problem = network_problem(err, timeout)
+    return problem, "" if problem.startswith("no answer") else NETWORK_HINT
+
+
 def request_problem(err: Exception, timeout: float) -> str:
     """Any error of `requests` in words, the network's ones as `network_problem` says them."""
     import requests
@@ -261,8 +268,7 @@ class Fetcher:
             except requests.exceptions.TooManyRedirects as err:
                 raise self._backoff.give_up(url, request_problem(err, self.timeout)) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
-                problem = network_problem(err, self.timeout)
-                hint = "" if problem.startswith("no answer") else NETWORK_HINT
+                problem, hint = network_failure(err, self.timeout)
             except requests.exceptions.RequestException as err:
                 problem = request_problem(err, self.timeout)
             else:
