@@ -11,44 +11,22 @@ from __future__ import annotations
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from papernotes import __version__
 from papernotes.errors import InvalidIdError, SourceUnavailableError, UsageError
 from papernotes.http_fetch import Answer, Fetcher
 from papernotes.ids import parse_id
-from papernotes.note import normalise_space
+from papernotes.note import Author, Note, normalise_space
+from papernotes.refs import DoiRef, normalise_doi
 from papernotes.settings import ARXIV_TIMEOUT, CROSSREF_API_URL, CROSSREF_MAILTO
 
 DEFAULT_API_URL = CROSSREF_API_URL.default
 NOT_FOUND = "not found on Crossref"  # the words for a DOI in CrossrefReport.missing
-
-# 10.<registrant, 4 digits or more, maybe subdivided>/<suffix>: the suffix is anything
-# printable without spaces (DOI suffixes may hold `<`, `;`, `(`, `#` and more).
-_DOI = re.compile(r"10\.[0-9]{4,}(?:\.[0-9]+)*/\S+")
-_DOI_PREFIX = re.compile(r"(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)", re.IGNORECASE)
-_DOI_HINT = "expected a DOI like 10.1371/journal.pone.0033693, doi:10.… or https://doi.org/10.…"
-
-
-def normalise_doi(text: str) -> str:
-    """The DOI in `text` (bare, `doi:` or a doi.org link), lower-cased; InvalidIdError when
-    it cannot be one. DOIs ignore case, so the lower-cased one names the same work."""
-    raw = text.strip()
-    doi = raw
-    prefix = _DOI_PREFIX.match(doi)
-    if prefix:
-        doi = doi[prefix.end() :]
-        if "doi.org/" in prefix.group(0).lower():
-            doi = unquote(doi)  # a link's path is percent-encoded: 10.1371%2Fjournal...
-    doi = doi.lower()
-    if not _DOI.fullmatch(doi) or any(unicodedata.category(c)[0] == "C" for c in doi):
-        raise InvalidIdError(f"{raw!r}: not a DOI ({_DOI_HINT})")
-    return doi
 
 
 @dataclass(frozen=True)
@@ -403,3 +381,36 @@ def plain_text(markup: str) -> str:
     parser.close()
     parser.end_paragraph()
     return "\n\n".join(parser.paragraphs)
+
+
+def note_from_work(work: Work) -> Note:
+    """A fresh DOI note from a Crossref work (no reader fields filled in)."""
+    ref = DoiRef(work.doi)
+    return Note(
+        id=ref.base,
+        kind="doi",
+        title=work.title,
+        subtitle=work.subtitle,
+        authors=[
+            Author(
+                a.name, list(a.affiliations), f"https://orcid.org/{a.orcid}" if a.orcid else None
+            )
+            for a in work.authors
+        ],
+        abstract=work.abstract or "",
+        published=work.issued,
+        container=work.container,
+        volume=work.volume,
+        issue=work.issue,
+        pages=work.pages,
+        publisher=work.publisher,
+        type=work.type,
+        arxiv=work.arxiv_id,
+        url=work.url or ref.url,
+        references_count=work.references_count,
+        cited_by_count=work.cited_by_count,
+    )
+
+
+def _orcid_link(orcid: str | None) -> str | None:
+    return f"https://orcid.org/{orcid}" if orcid else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -30,7 +31,7 @@ DOI_KEY = "doi:"  # a DOI note's id: doi:10.1103/physrevb.91.184507
 # characters (Crossref's own pattern is narrower than what is registered).
 _DOI = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+")
 _DOI_FORMS = re.compile(
-    r"^(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?(?P<doi>10\..+)$", re.IGNORECASE
+    r"^(?:doi:\s*|info:doi/|(?:https?://)?(?:dx\.)?doi\.org/)?(?P<doi>10\..+)$", re.IGNORECASE
 )
 _BARE_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]|$)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -134,13 +135,24 @@ def looks_like_arxiv(text: str) -> bool:
     )
 
 
-def parse_doi(text: str, raw: str | None = None) -> DoiRef:
-    """A DOI, from `10.…` (its resolver's link may have percent-escaped it)."""
-    doi = unquote(text.strip()).lower() if "%" in text else text.strip().lower()
-    if not _DOI.fullmatch(doi) or _CONTROL.search(doi):
-        raise InvalidIdError(
-            f"{raw or text!r}: not a DOI (a DOI looks like 10.1103/PhysRevB.91.184507)"
+def normalise_doi(text: str) -> str:
+    """The DOI in `text` (bare, `doi:`, `info:doi/` or a doi.org link, whose path may be
+    percent-escaped), lower-cased as DOIs compare; InvalidIdError if it is not one. The one
+    rule for DOIs: notes, Crossref and pages all read them through it."""
+    match = _DOI_FORMS.match(text.strip())
+    doi = match.group("doi") if match else text.strip()
+    doi = (unquote(doi) if "%" in doi else doi).lower()
+    if not _DOI.fullmatch(doi) or any(unicodedata.category(c)[0] == "C" for c in doi):
+        raise InvalidIdError(  # control and format characters (a zero-width space) too
+            f"{text.strip()!r}: not a DOI (expected a DOI like 10.1371/journal.pone.0033693, "
+            "doi:10.… or https://doi.org/10.…)"
         )
+    return doi
+
+
+def parse_doi(text: str, raw: str | None = None) -> DoiRef:
+    """A DOI note's reference; InvalidIdError for arXiv's own DOIs, which name arXiv notes."""
+    doi = normalise_doi(text)
     found = parse_doi_as_arxiv(doi)
     if found is not None:
         raise InvalidIdError(f"{raw or text!r}: arXiv's own DOI: add it as {found}")

@@ -24,6 +24,7 @@ V = TypeVar("V", str, float, Path)
 FOLDER_FILE = "papernotes.toml"
 ARXIV_DEFAULT_URL = "https://export.arxiv.org/api/query"
 CROSSREF_DEFAULT_URL = "https://api.crossref.org"
+GITHUB_DEFAULT_URL = "https://api.github.com"
 
 
 def _http_url(default: str) -> Callable[[str], str | None]:
@@ -117,10 +118,15 @@ CROSSREF_API_URL = Setting(
 CROSSREF_MAILTO = Setting(
     "crossref.mailto", "", "Your email address for Crossref's polite pool", _email_or_empty
 )
+WEB_TIMEOUT = Setting("web.timeout", 20.0, "Seconds a web page may take to answer", _positive)
+GITHUB_API_URL = Setting(
+    "github.api_url", GITHUB_DEFAULT_URL, "GitHub API address", _http_url(GITHUB_DEFAULT_URL)
+)
 
 # Every setting, in the order `papernotes config` prints them. A new one joins here.
 SETTINGS: tuple[Setting[Any], ...] = (
-    DIR, ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, CROSSREF_API_URL, CROSSREF_MAILTO
+    DIR, ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, CROSSREF_API_URL, CROSSREF_MAILTO,
+    WEB_TIMEOUT, GITHUB_API_URL,
 )  # fmt: skip
 
 _EXPECTED = {str: "a string in quotes", float: "a number", Path: "a folder path in quotes"}

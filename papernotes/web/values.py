@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from papernotes.errors import InvalidIdError
 from papernotes.ids import ArxivId, parse_id
+from papernotes.refs import normalise_doi
 from papernotes.web.markup import text_of
 
 TITLE_CHARS = 500
@@ -162,18 +163,14 @@ def language(value: str | None) -> str | None:
     return "-".join(parts)
 
 
-_DOI = re.compile(
-    r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)?(?P<doi>10\.[0-9]{4,9}/\S+)",
-    re.IGNORECASE,
-)
-
-
 def doi(value: str | None) -> str | None:
     """A DOI, lower-cased as DOIs compare, without a `doi:` or doi.org prefix (None if the
     value is not a DOI)."""
     text = clean(value, SHORT_CHARS)
-    match = _DOI.fullmatch(text or "")
-    return match.group("doi").lower() if match else None
+    try:
+        return normalise_doi(text) if text else None
+    except InvalidIdError:
+        return None
 
 
 def arxiv_id(value: str | None) -> ArxivId | None:
