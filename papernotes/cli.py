@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from contextlib import suppress
 from enum import Enum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,14 +24,28 @@ from papernotes import __version__
 from papernotes.errors import NoteFileError, PapernotesError, UsageError
 from papernotes.listing import SortKey
 from papernotes.refs import parse_ref
-from papernotes.settings import ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, DIR, Setting, load
+from papernotes.settings import (
+    ARXIV_API_URL,
+    ARXIV_DELAY,
+    ARXIV_TIMEOUT,
+    CROSSREF_API_URL,
+    CROSSREF_MAILTO,
+    DIR,
+    GITHUB_API_URL,
+    WEB_TIMEOUT,
+    Setting,
+    load,
+)
 
 if TYPE_CHECKING:
     from papernotes.annotating import Edited
     from papernotes.arxiv_source import ApiSettings
+    from papernotes.crossref_source import CrossrefSource
     from papernotes.index import Collection, SyncReport
+    from papernotes.intake import Sources
     from papernotes.refs import NoteRef
     from papernotes.settings import Settings
+    from papernotes.web_source import WebSource
 
 _SETTINGS = "papernotes.settings"  # the key of the loaded settings in the context's meta
 
@@ -256,10 +271,11 @@ def add(
         list[str],
         typer.Argument(
             metavar="ID...",
-            help="arXiv ids or links: 1911.12246, arXiv:1911.12246v2, hep-th/9901001, "
-            "https://arxiv.org/abs/1706.03762v5 (a version fetches that version); also the "
-            "stamp down a PDF's side, quoted: 'arXiv:1911.04594v1 [cs.LG] 11 Nov 2019', the "
-            "DOI 10.48550/arXiv.1911.04594 and ar5iv, alphaxiv or huggingface.co/papers links.",
+            help="arXiv ids and links (1911.12246, arXiv:1911.12246v2, hep-th/9901001, "
+            "arxiv.org/abs/1706.03762v5: a version fetches that version; the stamp down a "
+            "PDF's side, quoted: 'arXiv:1911.04594v1 [cs.LG] 11 Nov 2019'; arXiv's DOI "
+            "10.48550/arXiv.1911.04594; ar5iv, alphaxiv or huggingface.co/papers links), DOIs "
+            "(10.1103/PhysRevB.91.184507, doi.org links) and any other web link.",
             show_default=False,
         ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
@@ -272,48 +288,66 @@ def add(
             autocompletion=_complete_tags,
         ),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", metavar="TEXT", help="Title of a link's note, whatever the page says."
+        ),
+    ] = None,
     source_file: Annotated[
         str | None,
         typer.Option(
             "--from",
             metavar="FILE",
-            help="Also add every arXiv paper a text mentions: a chat export, a reading "
-            "list, a BibTeX file (- reads standard input).",
+            help="Also add every paper a text mentions, arXiv's and any DOI: a chat export, "
+            "a reading list, a BibTeX file (- reads standard input).",
         ),
     ] = None,
+    links: Annotated[
+        bool, typer.Option("--links", help="With --from: every other web link it mentions too.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the notes as JSON.")] = False,
     api_url: ApiUrl = DEFAULT_API_URL,
     delay: Delay = ARXIV_DELAY.default,
     timeout: Timeout = ARXIV_TIMEOUT.default,
 ) -> None:
-    """Fetch papers from arXiv and write a note for each.
+    """Write a note on each paper or page: its metadata fetched from arXiv, from Crossref
+    (a DOI), or from the page itself.
 
     \b
     Examples:
       papernotes add 1911.12246 arxiv.org/abs/1706.03762v5 hep-th/9901001 -t attention
-      papernotes add --from chat.txt          every paper a text mentions
+      papernotes add 10.18653/v1/N19-1423 https://doi.org/10.1103/PhysRevB.91.184507
+      papernotes add https://github.com/NVIDIA/mellotron
+      papernotes add https://drive.google.com/file/d/1HGz.../view --title "Slides: ..."
+      papernotes add --from chat.txt --links  every paper and link a text mentions
       cat links.txt | papernotes add --from -
 
-    A paper that already has a note only gets the tags it lacks. If arXiv cannot be reached,
-    each paper still gets a placeholder note (marked pending); run the same command
-    again later to fill it in. Exit code 1 if any paper could not be added.
+    A page about a paper (its arXiv id or DOI in its metadata) becomes a note on that
+    paper, with the page among its links. A note that exists only gets the tags it lacks.
+    What cannot be fetched still gets a placeholder note (marked pending); `papernotes
+    refresh --pending` fills it in later. Exit code 1 if anything could not be added.
     """
-    from papernotes.arxiv_source import ArxivSource
     from papernotes.display import fetching, make_console, outcome_text
     from papernotes.intake import add_papers
 
     store = _collection(ctx, synced=False).store
-    settings = _api_settings(ctx, api_url, delay, timeout)
+    arxiv_settings = _api_settings(ctx, api_url, delay, timeout)
     if source_file is not None:
-        ids = [*ids, *_mentioned_ids(source_file)]
+        ids = [*ids, *_mentioned(source_file, links=links)]
     elif not ids:
-        raise UsageError("give arXiv ids or links to add, or --from FILE")
+        raise UsageError("give arXiv ids, DOIs or links to add, or --from FILE")
+    elif links:
+        raise UsageError("--links goes with --from FILE: the links a text mentions")
+    if title is not None and len(ids) != 1:
+        raise UsageError("--title names one note: give it with one link")
     with fetching() as shown:
         outcomes = add_papers(
             store,
-            ArxivSource(settings, on_wait=shown.wait),
+            _sources(ctx, arxiv_settings, shown.wait),
             ids,
             tags=tag,
+            title=title,
             on_total=shown.total,
             on_progress=shown.advance,
         )
@@ -329,20 +363,55 @@ def add(
         raise typer.Exit(1)
 
 
-def _mentioned_ids(source_file: str) -> list[str]:
-    """The arXiv ids a file (or standard input, `-`) mentions; says how many on stderr."""
-    from papernotes.mentions import find_ids
+def _sources(
+    ctx: typer.Context, arxiv_settings: "ApiSettings", on_wait: Callable[[str], None]
+) -> "Sources":
+    """arXiv with the command's settings; Crossref and the web with theirs, made on first use."""
+    from papernotes.arxiv_source import ArxivSource
+    from papernotes.intake import Sources
+
+    settings = _settings(ctx)
+
+    def crossref() -> "CrossrefSource":
+        from papernotes.crossref_source import CrossrefSettings, CrossrefSource
+
+        chosen = CrossrefSettings(
+            url=settings.get(CROSSREF_API_URL).value,
+            mailto=settings.get(CROSSREF_MAILTO).value,
+            timeout=arxiv_settings.timeout,
+        )
+        return CrossrefSource(chosen, on_wait=on_wait)
+
+    def web() -> "WebSource":
+        from papernotes.web_source import WebSettings, WebSource
+
+        chosen = WebSettings(
+            timeout=settings.get(WEB_TIMEOUT).value,
+            github_api_url=settings.get(GITHUB_API_URL).value,
+        )
+        return WebSource(chosen, on_wait=on_wait)
+
+    return Sources(ArxivSource(arxiv_settings, on_wait=on_wait), cache(crossref), cache(web))
+
+
+def _mentioned(source_file: str, *, links: bool) -> list[str]:
+    """The papers (and with `links` the other links) a file, or standard input (`-`),
+    mentions; says how many on stderr."""
+    from papernotes.mentions import find_refs
 
     name = "standard input" if source_file == "-" else source_file
     try:
         raw = sys.stdin.buffer.read() if source_file == "-" else Path(source_file).read_bytes()
     except OSError as err:
         raise PapernotesError(f"{name}: cannot be read ({err.strerror or err})") from None
-    found = [str(i) for i in find_ids(raw.decode("utf-8", errors="replace"))]
+    found = find_refs(raw.decode("utf-8", errors="replace"), links=links)
     if not found:
-        raise PapernotesError(f"{name}: no arXiv ids or links found in it")
-    _say(f"Found {_count(len(found), 'arXiv id')} in {name}.")
-    return found
+        what = "papers or links" if links else "arXiv ids, DOIs or paper links"
+        raise PapernotesError(f"{name}: no {what} found in it")
+    pages = sum(r.kind == "link" for r in found)
+    counted = [_count(len(found) - pages, "paper"), *([_count(pages, "link")] if links else [])]
+    _say(f"Found {' and '.join(counted)} in {name}.")
+    return [str(r) for r in found]
 
 
 @app.command()

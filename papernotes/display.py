@@ -339,9 +339,9 @@ def outcome_text(outcome: Outcome) -> Text:
         Status.PENDING: "yellow",
     }.get(outcome.status, "red")
     text = Text(f"{outcome.status.value:<10}", style=style)
-    if outcome.status is Status.INVALID and outcome.arxiv_id is None:
+    if outcome.status is Status.INVALID and outcome.ref is None:
         return text.append(safe(outcome.message))
-    text.append(f"{outcome.arxiv_id!s:<16}  ")
+    text.append(f"{outcome.ref!s:<16}  ")
     if outcome.note is not None and outcome.status.ok:
         text.append(safe(title_of(outcome.note)))
     else:

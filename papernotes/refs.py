@@ -22,7 +22,7 @@ from typing import ClassVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from papernotes.errors import InvalidIdError
-from papernotes.ids import ArxivId, parse_id
+from papernotes.ids import MIRROR_PAGES, ArxivId, parse_id
 
 KINDS = ("arxiv", "doi", "link")
 DOI_KEY = "doi:"  # a DOI note's id: doi:10.1103/physrevb.91.184507
@@ -32,6 +32,9 @@ DOI_KEY = "doi:"  # a DOI note's id: doi:10.1103/physrevb.91.184507
 _DOI = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+")
 _DOI_FORMS = re.compile(
     r"^(?:doi:\s*|info:doi/|(?:https?://)?(?:dx\.)?doi\.org/)?(?P<doi>10\..+)$", re.IGNORECASE
+)
+_ARXIV_PAGE = re.compile(
+    rf"^(?:https?://)?(?:(?:[a-z0-9-]+\.)*arxiv\.org/|(?:{MIRROR_PAGES})/)", re.IGNORECASE
 )
 _BARE_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::[0-9]+)?(?:[/?#]|$)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -125,13 +128,15 @@ def parse_ref(text: str) -> NoteRef:
 
 
 def looks_like_arxiv(text: str) -> bool:
-    """Whether `text` was meant as an arXiv id or link (so its error is arXiv's)."""
+    """Whether `text` was meant as an arXiv id or a link to an arXiv paper, on arXiv or a
+    mirror (so that its error is arXiv's, and it is never fetched as a page)."""
     lowered = text.lower()
     return bool(
         re.match(r"^(?:arxiv:)?[0-9]{4}\.[0-9]", lowered)
-        or re.match(r"^[a-z-]+(?:\.[a-z]{2})?/[0-9]{7}", lowered)
-        or "arxiv.org/" in lowered
-        or lowered.startswith(("arxiv:", "10.48550/"))
+        or re.match(r"^/?[a-z-]+(?:\.[a-z-]{2,})?/+[0-9]{7}", lowered)
+        or _ARXIV_PAGE.match(lowered)
+        or lowered.startswith("arxiv:")
+        or "10.48550/" in lowered  # arXiv's DOI, in any of a DOI's forms
     )
 
 

@@ -18,6 +18,7 @@ from papernotes.cli import app
 
 # Nothing in a test may reach the real arXiv: by default the API address is a closed port.
 UNREACHABLE = "http://127.0.0.1:9/api/query"
+UNREACHABLE_API = "http://127.0.0.1:9"  # Crossref's and GitHub's address in every test
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +32,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the user's own
     monkeypatch.setenv("PAPERNOTES_DIR", str(tmp_path / "notes"))
     monkeypatch.setenv("PAPERNOTES_ARXIV_API_URL", UNREACHABLE)
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_API_URL", UNREACHABLE_API)
+    monkeypatch.setenv("PAPERNOTES_GITHUB_API_URL", UNREACHABLE_API)
+    monkeypatch.setenv("PAPERNOTES_WEB_TIMEOUT", "5")
     monkeypatch.setenv("PAPERNOTES_ARXIV_DELAY", "0")
     monkeypatch.setenv("PAPERNOTES_ARXIV_TIMEOUT", "5")
     monkeypatch.setenv("COLUMNS", "100")

@@ -662,7 +662,7 @@ also https://drive.google.com/file/d/1AbCdEf/view and call me at +7 (912) 345-67
 def test_add_from_a_chat_export(cli, arxiv, notes_dir, isolated) -> None:
     (isolated / "chat.txt").write_text(CHAT, encoding="utf-8")
     result = cli("add", "--from", "chat.txt", "--tag", "imported")
-    assert "Found 3 arXiv ids in chat.txt" in result.stderr
+    assert "Found 3 papers in chat.txt" in result.stderr
     assert [r.id_list for r in arxiv.requests] == ["1706.03762v7,1605.08386,astro-ph/0601001"]
     assert len(result.stdout.splitlines()) == 3
     assert load(notes_dir, "1605.08386")["tags"] == ["imported"]
@@ -672,7 +672,7 @@ def test_add_from_stdin_only_tags_existing_notes(cli, arxiv, notes_dir) -> None:
     cli("add", "1706.03762")
     before = load(notes_dir, "1706.03762")
     result = cli("add", "--from", "-", "-t", "new", input="see arXiv:1706.03762 and 1605.08386\n")
-    assert "Found 2 arXiv ids in standard input" in result.stderr
+    assert "Found 2 papers in standard input" in result.stderr
     assert load(notes_dir, "1706.03762") == {**before, "tags": ["new"]}
     assert load(notes_dir, "1605.08386")["tags"] == ["new"]
     assert [r.id_list for r in arxiv.requests] == ["1706.03762", "1605.08386"]

@@ -71,7 +71,6 @@ def test_one_paper_in_many_forms_is_one_note(cli, arxiv: FakeArxiv, notes_dir: P
         ("https://huggingface.co/papers/1706.03762v0", "start at v1"),
         ("https://www.alphaxiv.org/abs/1706.03762v123456", "v9999"),
         ("/hep-th/0801001", "March 2007"),
-        ("https://huggingface.co/datasets/1706.03762", "not an arXiv identifier"),
     ],
 )
 def test_an_impossible_id_is_refused_and_never_sent(

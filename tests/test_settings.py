@@ -60,6 +60,8 @@ def test_variables_and_options_are_named_after_the_keys() -> None:
         "arxiv.timeout": ("PAPERNOTES_ARXIV_TIMEOUT", "--timeout", float),
         "crossref.api_url": ("PAPERNOTES_CROSSREF_API_URL", "--api-url", str),
         "crossref.mailto": ("PAPERNOTES_CROSSREF_MAILTO", "--mailto", str),
+        "web.timeout": ("PAPERNOTES_WEB_TIMEOUT", "--timeout", float),
+        "github.api_url": ("PAPERNOTES_GITHUB_API_URL", "--api-url", str),
     }
 
 
@@ -278,6 +280,7 @@ def test_bad_values_name_their_source(cli, monkeypatch) -> None:
 
 
 def test_crossref_settings_come_from_the_environment_and_files(cli, monkeypatch, user_toml) -> None:
+    monkeypatch.delenv("PAPERNOTES_CROSSREF_API_URL")  # the tests' own closed port
     assert effective(cli)["crossref.api_url"] == {
         "value": "https://api.crossref.org",
         "source": "default",
