@@ -1,4 +1,7 @@
-"""BibTeX in the form arXiv itself exports: `@misc` with `eprint`, `archivePrefix`, `primaryClass`.
+"""BibTeX: arXiv papers in the form arXiv itself exports (`@misc` with `eprint`,
+`archivePrefix`, `primaryClass`); papers known by DOI as the entry type their Crossref type
+names (`@article`, `@inproceedings`, `@book`, `@incollection`, else `@misc`); web links as
+`@online`, or `@software` for a code repository, with the date they were added as `urldate`.
 
 Names and other Unicode text are kept as UTF-8 (biber and bibtexparser read it); LaTeX's
 special characters are escaped so a title like `50% of C# & F#` prints as written, and so
@@ -15,8 +18,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from urllib.parse import urlsplit
 
 from papernotes.note import Note, normalise_space
+from papernotes.refs import DOI_KEY
 
 # LaTeX's ten special characters, and three that print as other glyphs in the default
 # OT1 font encoding (`<` as ¡, `>` as ¿, `|` as —). `\{` and `\}` would unbalance the
@@ -63,8 +68,46 @@ _NOT_VERBATIM = re.compile(r"[{}\\\s]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
+# Crossref's work types (https://api.crossref.org/types) and the entry types they are; a
+# type not named here (posted-content, dissertation, report, dataset, ...) is `@misc`.
+ENTRY_TYPES = {
+    "journal-article": "article",
+    "proceedings-article": "inproceedings",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "book-chapter": "incollection",
+    "book-part": "incollection",
+    "book-section": "incollection",
+    "reference-entry": "incollection",
+}
+# Where each entry type names the work's container (the journal, proceedings or book).
+_CONTAINER_FIELD = {
+    "article": "journal",
+    "inproceedings": "booktitle",
+    "incollection": "booktitle",
+    "book": "series",
+    "misc": "howpublished",
+}
+# What a link note's `type` says when the page is code (web pages' kind, or schema.org's).
+_SOFTWARE_TYPES = frozenset({"software", "softwaresourcecode", "softwareapplication"})
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def entry_type(note: Note) -> str:
+    """The BibTeX entry type of a note: `misc` for arXiv (as arXiv exports), the Crossref
+    type's for a DOI, `software` or `online` for a link."""
+    if note.kind == "doi":
+        return ENTRY_TYPES.get((note.type or "").strip().lower(), "misc")
+    if note.kind == "link":
+        software = note.repository is not None or (note.type or "").lower() in _SOFTWARE_TYPES
+        return "software" if software else "online"
+    return "misc"
+
+
 def render(notes: Sequence[Note], *, title: str | None = None) -> str:
-    """One `@misc` entry per note, one field per line, entries separated by a blank line.
+    """One entry per note, one field per line, entries separated by a blank line.
 
     `title` is accepted for a uniform signature and not used: a .bib file has no title.
     """
@@ -104,8 +147,14 @@ def cite_keys(notes: Sequence[Note]) -> list[str]:
 
 
 def cite_key(note: Note) -> str:
-    """First author's surname, year, first title word that is not a stopword: lowercase ASCII."""
+    """First author's surname, year, first title word that is not a stopword: lowercase ASCII.
+
+    A web link without authors is named by its repository's owner or its site instead.
+    """
     surname = _surname(note.authors[0].name) if note.authors else ""
+    if not surname and note.kind == "link":
+        owner = (note.repository or {}).get("owner") or note.site or ""
+        surname = next((w for w in map(_ascii, _WORD.findall(owner)) if w), "")
     word = next(
         (w for w in map(_ascii, _WORD.findall(note.title)) if w and w not in _STOPWORDS),
         "",
@@ -114,6 +163,14 @@ def cite_key(note: Note) -> str:
 
 
 def _entry(note: Note, key: str) -> str:
+    if note.kind == "doi":
+        return _doi_entry(note, key)
+    if note.kind == "link":
+        return _link_entry(note, key)
+    return _arxiv_entry(note, key)
+
+
+def _arxiv_entry(note: Note, key: str) -> str:
     eprint = _VERSION.sub("", note.id)
     fields = [
         ("title", "{" + latex_escape(note.title) + "}" if note.title.strip() else ""),
@@ -129,8 +186,79 @@ def _entry(note: Note, key: str) -> str:
         ("note", latex_escape(note.journal_ref or "")),
         ("url", _verbatim(note.url or f"https://arxiv.org/abs/{eprint}")),
     ]
+    return _written("misc", key, fields)
+
+
+def _doi_entry(note: Note, key: str) -> str:
+    """A paper known by its DOI: where it appeared, in the fields its entry type has."""
+    kind = entry_type(note)
+    doi = note.id.removeprefix(DOI_KEY)
+    container = note.container or ""
+    if kind == "misc" and not container:
+        container = note.publisher or ""  # bioRxiv's preprints name only their publisher
+    fields = [
+        *_work(note),
+        (_CONTAINER_FIELD[kind], latex_escape(container)),
+        ("volume", latex_escape(note.volume or "")),
+        ("number", latex_escape(note.issue or "")),
+        ("pages", latex_escape(note.pages or "")),
+        ("publisher", latex_escape(note.publisher or "") if kind != "misc" else ""),
+        ("doi", _verbatim(doi)),
+        *_eprint(note),
+        # The resolver's link is the DOI again: a URL only when it leads somewhere else.
+        ("url", _verbatim(note.url) if note.url and not _is_resolver(note.url) else ""),
+    ]
+    return _written(kind, key, fields)
+
+
+def _link_entry(note: Note, key: str) -> str:
+    """A web page or a code repository: its link and the day it was read."""
+    kind = entry_type(note)
+    added = (note.added or "")[:10]
+    fields = [
+        *_work(note),
+        ("organization" if kind == "online" else "publisher", latex_escape(note.site or "")),
+        ("doi", _verbatim(note.doi or "")),
+        *_eprint(note),
+        ("url", _verbatim(note.url or note.id)),
+        ("urldate", added if _DAY.fullmatch(added) else ""),
+    ]
+    return _written(kind, key, fields)
+
+
+def _work(note: Note) -> list[tuple[str, str]]:
+    """Title (with any subtitle), authors and year: the fields every entry starts with."""
+    title = normalise_space(note.title)
+    subtitle = normalise_space(note.subtitle or "")
+    if title and subtitle:
+        title += (" " if title[-1] in ":?!." else ": ") + subtitle
+    return [
+        ("title", "{" + latex_escape(title) + "}" if title else ""),
+        ("author", " and ".join(_name(a.name) for a in note.authors if a.name.strip())),
+        ("year", str(note.year or "")),
+    ]
+
+
+def _eprint(note: Note) -> list[tuple[str, str]]:
+    """The arXiv paper a DOI or a page names, as biblatex cites an eprint."""
+    if not note.arxiv:
+        return []
+    return [("eprint", _verbatim(_VERSION.sub("", note.arxiv))), ("archivePrefix", "arXiv")]
+
+
+def _is_resolver(url: str) -> bool:
+    """Whether `url` is a DOI resolver's link (https://doi.org/…, http://dx.doi.org/…)."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:  # a hand-written URL that is not one: kept as written
+        return False
+    return host in ("doi.org", "dx.doi.org")
+
+
+def _written(kind: str, key: str, fields: list[tuple[str, str]]) -> str:
+    """An entry, one field per line; empty fields left out."""
     lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
-    return f"@misc{{{key},\n" + ",\n".join(lines) + "\n}"
+    return f"@{kind}{{{key},\n" + ",\n".join(lines) + "\n}"
 
 
 def _name(name: str) -> str:

@@ -1,0 +1,300 @@
+"""Exports of notes of every kind (arXiv, DOI, link): BibTeX entry types, and all of it
+through the real `export` command over notes written by hand in papernotes' own format."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from test_export import DECODE, parse_bib, unbrace
+from test_kinds import DOI_NOTE, LINK_NOTE, write
+
+from papernotes.export import bibtex as bibtex_export
+from papernotes.export.bibtex import cite_keys, entry_type
+from papernotes.note import Author, Note, load_note
+from papernotes.refs import parse_ref
+
+# A paper in a conference's proceedings, with a subtitle and the arXiv preprint it names.
+PROCEEDINGS_NOTE = """\
+id: doi:10.1109/icdcsw.2003.1203662
+kind: doi
+title: Peer-to-peer overlays
+subtitle: a measurement study
+authors:
+- Ana Lima
+- Bo Chen
+container: 23rd International Conference on Distributed Computing Systems Workshops
+pages: 112-117
+publisher: IEEE
+type: proceedings-article
+published: '2003'
+arxiv: cs/0301001
+url: http://dx.doi.org/10.1109/icdcsw.2003.1203662
+"""
+
+CHAPTER_NOTE = """\
+id: doi:10.1007/978-3-540-24605-3_37
+kind: doi
+title: Fast String Matching
+authors: [Lena Berg]
+container: Theoretical Aspects of Computing
+volume: '3407'
+pages: 500-514
+publisher: Springer Berlin Heidelberg
+type: book-chapter
+published: 2005-02
+url: https://link.springer.com/chapter/10.1007/978-3-540-24605-3_37
+"""
+
+BOOK_NOTE = """\
+id: doi:10.1017/cbo9780511804441
+kind: doi
+title: Convex Optimization
+authors: [Stephen Boyd, Lieven Vandenberghe]
+publisher: Cambridge University Press
+type: book
+published: 2004-03-08
+"""
+
+PREPRINT_NOTE = """\
+id: doi:10.1101/2020.03.01.971234
+kind: doi
+title: A preprint on bioRxiv
+authors: [Ana Lima]
+publisher: Cold Spring Harbor Laboratory
+type: posted-content
+published: 2020-03-03
+"""
+
+# A blog post: a site, an author and a date, and the day it was added.
+BLOG_NOTE = """\
+id: https://distill.pub/2016/augmented-rnns
+kind: link
+title: Attention and Augmented Recurrent Neural Networks
+authors: [Chris Olah, Shan Carter]
+site: Distill
+published: 2016-09-08
+url: https://distill.pub/2016/augmented-rnns
+added: 2024-05-01T10:00:00Z
+"""
+
+NOTES = {
+    "10.1103/physrevb.91.184507": DOI_NOTE,
+    "10.1109/icdcsw.2003.1203662": PROCEEDINGS_NOTE,
+    "10.1007/978-3-540-24605-3_37": CHAPTER_NOTE,
+    "10.1017/cbo9780511804441": BOOK_NOTE,
+    "10.1101/2020.03.01.971234": PREPRINT_NOTE,
+    "https://github.com/NVIDIA/mellotron": LINK_NOTE + "added: 2024-04-02\n",
+    "https://distill.pub/2016/augmented-rnns": BLOG_NOTE,
+}
+
+
+def note(text: str) -> Note:
+    return load_note(text, "note.yaml")
+
+
+@pytest.fixture
+def every_kind(cli, arxiv, notes_dir: Path) -> Path:
+    """One arXiv note added from the fake arXiv, and a hand-written note of each other sort."""
+    cli("add", "1706.03762")
+    for ref, text in NOTES.items():
+        write(notes_dir, ref, text)
+    return notes_dir
+
+
+# --- BibTeX: entry types --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("crossref_type", "expected"),
+    [
+        ("journal-article", "article"),
+        ("proceedings-article", "inproceedings"),
+        ("book", "book"),
+        ("monograph", "book"),
+        ("edited-book", "book"),
+        ("book-chapter", "incollection"),
+        ("book-part", "incollection"),
+        ("book-section", "incollection"),
+        ("Journal-Article", "article"),  # typed by hand
+        ("posted-content", "misc"),
+        ("dissertation", "misc"),
+        ("report", "misc"),
+        ("dataset", "misc"),
+        ("something-new", "misc"),
+        (None, "misc"),  # a placeholder, or a note written without one
+    ],
+)
+def test_a_doi_s_entry_type_is_its_crossref_type_s(crossref_type: str | None, expected: str):
+    assert entry_type(Note(id="doi:10.1000/x", kind="doi", type=crossref_type)) == expected
+
+
+def test_a_link_is_online_unless_it_is_code() -> None:
+    page = Note(id="https://distill.pub/2016/augmented-rnns", kind="link")
+    assert entry_type(page) == "online"
+    page.type = "blog"
+    assert entry_type(page) == "online"
+    for software in ("software", "SoftwareSourceCode", "SoftwareApplication"):
+        page.type = software
+        assert entry_type(page) == "software"
+    repository = Note(id="https://github.com/a/b", kind="link", repository={"owner": "a"})
+    assert entry_type(repository) == "software"
+
+
+def test_an_arxiv_note_stays_arxiv_s_misc_even_with_journal_details() -> None:
+    plain = Note(
+        id="1706.03762",
+        version=7,
+        title="Attention Is All You Need",
+        authors=[Author("Ashish Vaswani")],
+        published="2017-06-12T17:57:34Z",
+        primary_category="cs.CL",
+    )
+    before = bibtex_export.render([plain])
+    plain.container, plain.volume, plain.type = "NeurIPS", "30", "proceedings-article"
+    assert bibtex_export.render([plain]) == before
+    assert before.startswith("@misc{vaswani2017attention,\n")
+
+
+# --- BibTeX: the fields of each type --------------------------------------------------------
+
+
+def fields(text: str) -> dict[str, object]:
+    (entry,) = parse_bib(bibtex_export.render([note(text)]))
+    return entry
+
+
+def test_a_journal_article() -> None:
+    assert fields(DOI_NOTE) == {
+        "key": "lima2015magnetic",
+        "type": "article",
+        "title": "{Magnetic order in a frustrated lattice}",
+        "author": ["Ana Lima"],
+        "year": "2015",
+        "journal": "Physical Review B",
+        "volume": "91",
+        "number": "18",
+        "pages": "184507",
+        "publisher": "American Physical Society (APS)",
+        "doi": "10.1103/physrevb.91.184507",
+    }  # no `url`: the resolver's link is the DOI again
+
+
+def test_a_proceedings_paper_with_a_subtitle_and_its_preprint() -> None:
+    assert fields(PROCEEDINGS_NOTE) == {
+        "key": "lima2003peer",
+        "type": "inproceedings",
+        "title": "{Peer-to-peer overlays: a measurement study}",
+        "author": ["Ana Lima", "Bo Chen"],
+        "year": "2003",
+        "booktitle": "23rd International Conference on Distributed Computing Systems Workshops",
+        "pages": "112-117",
+        "publisher": "IEEE",
+        "doi": "10.1109/icdcsw.2003.1203662",
+        "eprint": "cs/0301001",
+        "archivePrefix": "arXiv",
+    }
+
+
+def test_a_book_chapter_keeps_a_url_that_is_not_the_doi() -> None:
+    entry = fields(CHAPTER_NOTE)
+    assert entry["type"] == "incollection"
+    assert entry["booktitle"] == "Theoretical Aspects of Computing"
+    assert (entry["volume"], entry["pages"]) == ("3407", "500-514")
+    assert entry["publisher"] == "Springer Berlin Heidelberg"
+    assert entry["doi"] == "10.1007/978-3-540-24605-3_37"  # verbatim, `_` and all
+    assert entry["url"] == "https://link.springer.com/chapter/10.1007/978-3-540-24605-3_37"
+
+
+def test_a_book_and_a_preprint() -> None:
+    book = fields(BOOK_NOTE)
+    assert (book["type"], book["key"]) == ("book", "boyd2004convex")
+    assert book["publisher"] == "Cambridge University Press"
+    assert book["author"] == ["Stephen Boyd", "Lieven Vandenberghe"]
+    preprint = fields(PREPRINT_NOTE)
+    assert preprint["type"] == "misc"
+    assert preprint["howpublished"] == "Cold Spring Harbor Laboratory"  # its only venue
+    assert "publisher" not in preprint  # @misc has none
+    assert preprint["doi"] == "10.1101/2020.03.01.971234"
+
+
+def test_a_repository_is_software_and_a_blog_post_is_online() -> None:
+    repository = note(LINK_NOTE + "added: 2024-04-02\n")
+    (entry,) = parse_bib(bibtex_export.render([repository]))
+    assert entry == {
+        "key": "nvidiamellotron",  # no authors: named by the repository's owner
+        "type": "software",
+        "title": "{Mellotron: multispeaker expressive voice synthesis}",
+        "publisher": "GitHub",
+        "url": "https://github.com/NVIDIA/mellotron",
+        "urldate": "2024-04-02",
+    }
+    assert fields(BLOG_NOTE) == {
+        "key": "olah2016attention",
+        "type": "online",
+        "title": "{Attention and Augmented Recurrent Neural Networks}",
+        "author": ["Chris Olah", "Shan Carter"],
+        "year": "2016",
+        "organization": "Distill",
+        "url": "https://distill.pub/2016/augmented-rnns",
+        "urldate": "2024-05-01",  # the day it was added, in UTC as papernotes writes it
+    }
+
+
+def test_a_link_placeholder_has_its_url_and_no_urldate_from_a_partial_date() -> None:
+    placeholder = Note.placeholder(parse_ref("https://example.org/a_b"), [], "")
+    (entry,) = parse_bib(bibtex_export.render([placeholder]))
+    assert entry == {"key": "anon", "type": "online", "url": "https://example.org/a_b"}
+    page = note(BLOG_NOTE.replace("2024-05-01T10:00:00Z", "2024-05"))
+    assert "urldate" not in parse_bib(bibtex_export.render([page]))[0]
+
+
+def test_text_of_every_kind_is_escaped_and_control_characters_left_out() -> None:
+    doi = note(DOI_NOTE)
+    doi.container, doi.pages = "Journal of 50% & C# \x1b[2J", "1_2"
+    link = note(BLOG_NOTE)
+    link.site, link.subtitle = "Site {with} braces\x9b", "$x$ ~ fast"
+    out = bibtex_export.render([doi, link])
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+    first, second = parse_bib(out)
+    assert first["journal"] == r"Journal of 50\% \& C\# [2J"
+    assert DECODE(str(first["journal"])) == "Journal of 50% & C# [2J"
+    assert first["pages"] == r"1\_2"
+    assert DECODE(str(second["organization"])) == "Site {with} braces"
+    title = DECODE(unbrace(str(second["title"])))
+    assert title == "Attention and Augmented Recurrent Neural Networks: $x$ ~ fast"
+
+
+def test_cite_keys_are_unique_across_kinds() -> None:
+    arxiv = Note(
+        id="1505.00001", title="Magnetic order", authors=[Author("Ana Lima")], published="2015"
+    )
+    doi = note(DOI_NOTE)
+    keys = cite_keys([arxiv, doi, note(LINK_NOTE), note(LINK_NOTE.replace("NVIDIA", "nv"))])
+    assert keys == ["lima2015magnetica", "lima2015magneticb", "nvidiamellotron", "nvmellotron"]
+    assert cite_keys([doi]) == ["lima2015magnetic"]
+
+
+# --- Through the command ----------------------------------------------------------------------
+
+
+def test_a_bibliography_of_every_kind_parses(cli, every_kind: Path) -> None:
+    out = cli("export", "--all", "-f", "bibtex").stdout
+    entries = parse_bib(out)
+    types = sorted(str(e["type"]) for e in entries)
+    assert types == [
+        "article", "book", "incollection", "inproceedings", "misc", "misc", "online", "software",
+    ]  # fmt: skip
+    keys = [e["key"] for e in entries]
+    assert len(set(keys)) == len(keys) == len(NOTES) + 1
+    # The arXiv note's entry is the one it gets alone, arXiv's @misc.
+    alone = cli("export", "1706.03762", "-f", "bibtex").stdout
+    assert alone.startswith("@misc{vaswani2017attention,\n  title = {{Attention Is All")
+    assert alone.rstrip("\n") in out.split("\n\n")
+    # Every entry in the house form: one field per line, a blank line between entries.
+    for text in out.rstrip("\n").split("\n\n"):
+        lines = text.split("\n")
+        assert re.fullmatch(r"@[a-z]+\{[a-z0-9]+,", lines[0]), lines[0]
+        assert all(re.fullmatch(r"  [A-Za-z]+ = \{.*\},", line) for line in lines[1:-2])
+        assert re.fullmatch(r"  [A-Za-z]+ = \{.*\}", lines[-2]) and lines[-1] == "}"
