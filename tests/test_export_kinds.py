@@ -197,6 +197,16 @@ def test_a_proceedings_paper_with_a_subtitle_and_its_preprint() -> None:
     }
 
 
+def test_the_preprint_is_an_eprint_without_version_and_only_when_it_is_an_arxiv_id() -> None:
+    paper = note(DOI_NOTE)
+    paper.arxiv = "1706.03762v2"
+    (entry,) = parse_bib(bibtex_export.render([paper]))
+    assert (entry["eprint"], entry["archivePrefix"]) == ("1706.03762", "arXiv")
+    paper.arxiv = "see the preprint"  # written by hand
+    (entry,) = parse_bib(bibtex_export.render([paper]))
+    assert "eprint" not in entry and "archivePrefix" not in entry
+
+
 def test_a_book_chapter_keeps_a_url_that_is_not_the_doi() -> None:
     entry = fields(CHAPTER_NOTE)
     assert entry["type"] == "incollection"

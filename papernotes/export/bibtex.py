@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
+from papernotes.errors import InvalidIdError
+from papernotes.ids import parse_id
 from papernotes.note import Note, normalise_space
 from papernotes.refs import DOI_KEY
 
@@ -241,9 +243,11 @@ def _work(note: Note) -> list[tuple[str, str]]:
 
 def _eprint(note: Note) -> list[tuple[str, str]]:
     """The arXiv paper a DOI or a page names, as biblatex cites an eprint."""
-    if not note.arxiv:
+    try:
+        paper = parse_id(note.arxiv or "")
+    except InvalidIdError:  # none, or a hand-written one that is not an arXiv id
         return []
-    return [("eprint", _verbatim(_VERSION.sub("", note.arxiv))), ("archivePrefix", "arXiv")]
+    return [("eprint", paper.base), ("archivePrefix", "arXiv")]
 
 
 def _is_resolver(url: str) -> bool:
