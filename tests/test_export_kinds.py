@@ -1,5 +1,6 @@
-"""Exports of notes of every kind (arXiv, DOI, link): BibTeX entry types, and all of it
-through the real `export` command over notes written by hand in papernotes' own format."""
+"""Exports of notes of every kind (arXiv, DOI, link): BibTeX entry types, Markdown links,
+and all of it through the real `export` command over notes written by hand in papernotes'
+own format."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from test_export import DECODE, parse_bib, unbrace
+from test_export import DECODE, Block, blocks, kinds, notes_in, parse_bib, unbrace
 from test_kinds import DOI_NOTE, LINK_NOTE, write
 
 from papernotes.export import bibtex as bibtex_export
+from papernotes.export import markdown as markdown_export
 from papernotes.export.bibtex import cite_keys, entry_type
 from papernotes.note import Author, Note, load_note
 from papernotes.refs import parse_ref
@@ -308,3 +310,131 @@ def test_a_bibliography_of_every_kind_parses(cli, every_kind: Path) -> None:
         assert re.fullmatch(r"@[a-z]+\{[a-z0-9]+,", lines[0]), lines[0]
         assert all(re.fullmatch(r"  [A-Za-z]+ = \{.*\},", line) for line in lines[1:-2])
         assert re.fullmatch(r"  [A-Za-z]+ = \{.*\}", lines[-2]) and lines[-1] == "}"
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+
+def where(out: str) -> tuple[str, list[str]]:
+    """A post's line that says where the work is (after the authors): its text and links."""
+    (para,) = [b for b in blocks(out) if b.kind == "paragraph" and "link_open" in kinds(b.inline)]
+    links = [c.attrs["href"] for c in para.inline.children or [] if c.type == "link_open"]
+    return para.text, [str(href) for href in links]
+
+
+def test_a_doi_post_names_its_journal_and_links_its_doi() -> None:
+    out = markdown_export.render([note(DOI_NOTE)])
+    assert where(out) == (
+        "Physical Review B, 91(18), 184507, 2015 · doi:10.1103/physrevb.91.184507",
+        ["https://doi.org/10.1103/physrevb.91.184507"],
+    )
+    assert blocks(out)[1].text == "Ana Lima (Universidade de Lisboa)"
+
+
+def test_a_doi_post_links_the_preprint_it_names_and_a_book_its_publisher() -> None:
+    text, links = where(markdown_export.render([note(PROCEEDINGS_NOTE)]))
+    assert text == (
+        "23rd International Conference on Distributed Computing Systems Workshops, 112-117, "
+        "2003 · doi:10.1109/icdcsw.2003.1203662 · arXiv:cs/0301001"
+    )
+    assert links == [
+        "https://doi.org/10.1109/icdcsw.2003.1203662",  # the DOI, not the note's dx.doi.org
+        "https://arxiv.org/abs/cs/0301001",
+    ]
+    assert where(markdown_export.render([note(BOOK_NOTE)]))[0] == (
+        "Cambridge University Press, 2004 · doi:10.1017/cbo9780511804441"
+    )
+    chapter = where(markdown_export.render([note(CHAPTER_NOTE)]))
+    assert chapter == (
+        "Theoretical Aspects of Computing, 3407, 500-514, 2005 · doi:10.1007/978-3-540-24605-3_37",
+        ["https://doi.org/10.1007/978-3-540-24605-3_37"],
+    )
+
+
+def test_a_link_post_names_its_site_and_links_its_url() -> None:
+    assert where(markdown_export.render([note(LINK_NOTE)])) == (
+        "GitHub · github.com/NVIDIA/mellotron",
+        ["https://github.com/NVIDIA/mellotron"],
+    )
+    page = note(BLOG_NOTE)
+    page.url = "https://distill.pub/2016/augmented-rnns/?a=(b)"  # its own link, kept
+    page.doi, page.arxiv = "10.23915/distill.00001", "1706.03762v2"
+    assert where(markdown_export.render([page])) == (
+        "Distill · distill.pub/2016/augmented-rnns/?a=(b) · doi:10.23915/distill.00001"
+        " · arXiv:1706.03762v2",
+        [
+            "https://distill.pub/2016/augmented-rnns/?a=%28b%29",
+            "https://doi.org/10.23915/distill.00001",
+            "https://arxiv.org/abs/1706.03762v2",
+        ],
+    )
+    page.url, page.doi, page.arxiv = "javascript:alert(1)", "not a doi", "not an id"
+    assert where(markdown_export.render([page])) == (
+        "Distill · distill.pub/2016/augmented-rnns",
+        ["https://distill.pub/2016/augmented-rnns"],  # the note's id, the normalised link
+    )
+
+
+def test_placeholders_of_each_kind_say_who_had_not_answered() -> None:
+    doi = Note.placeholder(parse_ref("10.1000/xyz_1"), [], "2024-01-01")
+    link = Note.placeholder(parse_ref("https://example.org/a_b"), [], "2024-01-01")
+    doc = blocks(markdown_export.render([doi]))
+    assert [b.text for b in doc] == [
+        "doi:10.1000/xyz_1",
+        "Metadata pending: Crossref had not answered when this note was made.",
+        "doi:10.1000/xyz_1",
+    ]
+    doc = blocks(markdown_export.render([link]))
+    assert [b.text for b in doc] == [
+        "https://example.org/a_b",
+        "Metadata pending: the page had not been read when this note was made.",
+        "example.org/a_b",
+    ]
+
+
+def test_markup_and_control_characters_of_every_kind_render_as_written() -> None:
+    doi = note(DOI_NOTE)
+    doi.container, doi.volume = "Journal of *Stars* & <b>Bold</b> #1 \x1b[2J", "[9]"
+    link = note(LINK_NOTE)
+    link.site = "_Git_ | Hub ~x~"
+    out = markdown_export.render([doi, link], title="Kinds")
+    assert "\x1b" not in out
+    first, second = notes_in(out)
+    assert where_in(first) == "Journal of *Stars* & <b>Bold</b> #1 \\x1b[2J, [9](18), 184507, 2015"
+    assert where_in(second) == "_Git_ | Hub ~x~"
+
+
+def where_in(blocks_of_note: list[Block]) -> str:
+    """The text before the first link of a note's where-line: its venue or site."""
+    para = next(b for b in blocks_of_note if "link_open" in kinds(b.inline))
+    assert kinds(para.inline) <= {"text", "link_open", "link_close"}  # no markup of its own
+    return para.text.split(" · ")[0]
+
+
+def test_a_digest_of_every_kind_has_an_anchor_for_each(cli, every_kind: Path) -> None:
+    out = cli("export", "--all", "--title", "Everything").stdout
+    heads = [b for b in blocks(out) if b.kind == "heading" and b.tag == "h2"]
+    assert len(heads) == len(NOTES) + 1
+    anchors = re.findall(r'<a id="([a-z0-9-]+)"></a>', out)
+    assert len(set(anchors)) == len(anchors) == len(heads)
+    assert "doi-10-1103-physrevb-91-184507" in anchors
+    assert "link-github-com-nvidia-mellotron" in anchors
+    assert "arxiv-1706-03762" in anchors
+    toc = blocks(out)[1]
+    hrefs = [c.attrs["href"] for t in toc.tokens if t.type == "inline" for c in t.children or []
+             if c.type == "link_open"]  # fmt: skip
+    assert hrefs == [f"#{a}" for a in anchors]
+    posts = notes_in(out)
+    links = {where_in_links(p) for p in posts}
+    assert {
+        "https://arxiv.org/abs/1706.03762v7",
+        "https://doi.org/10.1103/physrevb.91.184507",
+        "https://github.com/NVIDIA/mellotron",
+        "https://distill.pub/2016/augmented-rnns",
+    } <= links
+
+
+def where_in_links(blocks_of_note: list[Block]) -> str:
+    """The first link of a note's where-line."""
+    para = next(b for b in blocks_of_note if "link_open" in kinds(b.inline))
+    return str(next(c for c in para.inline.children or [] if c.type == "link_open").attrs["href"])

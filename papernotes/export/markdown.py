@@ -7,6 +7,10 @@ CommonMark renderer it shows as the characters it is; the only markup is our own
 characters (C0 and C1, but line breaks and tabs) are written as visible escapes, `\\x1b`,
 so that a post printed to a terminal cannot act on it. TeX in arXiv's titles and names is
 read first (`R\\'{e}nyi` is written `Rényi`, `$x^2$` stays).
+
+Each kind of note links what it is about: an arXiv paper its abstract page, a paper known by
+its DOI the DOI's resolver (after where it appeared: journal, volume, issue, pages), a web
+page its link (after its site's name).
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from papernotes.errors import InvalidIdError
+from papernotes.ids import parse_id
 from papernotes.note import Author, Note, normalise_space
+from papernotes.refs import DOI_KEY, parse_doi
 from papernotes.tex import to_unicode
 
 MAX_AUTHORS = 4  # up to this many authors are all named ...
@@ -36,6 +43,10 @@ _NOT_WORD = re.compile(r"\W+")
 _NOT_ANCHOR = re.compile(r"[^a-z0-9]+")
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _LINK_QUOTED = {ord(c): f"%{ord(c):02X}" for c in "<>()\\"}  # what would end a (link)
+_MAX_ANCHOR = 64  # characters of an anchor taken from a DOI or a URL
+# Who had not answered when a placeholder was made, by kind of note.
+_SOURCES = {"arxiv": "arXiv had not answered", "doi": "Crossref had not answered"}
+_PAGE_UNREAD = "the page had not been read"
 
 
 def escape(text: str) -> str:
@@ -67,8 +78,8 @@ def chunks(notes: Sequence[Note], *, title: str | None = None) -> Iterator[str]:
         return
     # The title and contents need three small things of each note: taken in one pass, so
     # that a collection too large to keep in memory is read twice, not four times.
-    heads = [(n.id, _heading(n), n.added) for n in notes]
-    anchors = _anchors(arxiv_id for arxiv_id, _, _ in heads)
+    heads = [((n.kind, n.id), _heading(n), n.added) for n in notes]
+    anchors = _anchors(ref for ref, _, _ in heads)
     yield f"# {_inline(title) if title is not None else _default_title(a for _, _, a in heads)}"
     if heads:
         yield "\n\n" + "\n".join(
@@ -85,11 +96,12 @@ def _note_blocks(note: Note, level: str, anchor: str | None) -> list[str]:
     target = f'<a id="{anchor}"></a>' if anchor else ""
     blocks = [f"{level} {target}{_inline(_heading(note))}"]
     if note.pending:
-        blocks.append("*Metadata pending: arXiv had not answered when this note was made.*")
+        source = _SOURCES.get(note.kind, _PAGE_UNREAD)
+        blocks.append(f"*Metadata pending: {source} when this note was made.*")
     authors = [a for a in note.authors if a.name.strip()]
     if authors:
         blocks.append(_authors(authors))
-    blocks.append(f"[arXiv:{_inline(_versioned(note))}]({_link(note)})")
+    blocks.append(_where(note))
     tldr = _paragraphs(note.tldr)
     if tldr:
         blocks.append(f"**TL;DR:** {tldr[0]}")
@@ -108,7 +120,65 @@ def _note_blocks(note: Note, level: str, anchor: str | None) -> list[str]:
 
 def _heading(note: Note) -> str:
     title = to_unicode(note.title)
-    return title if title.strip() else f"arXiv:{note.id}"
+    if title.strip():
+        return title
+    return f"arXiv:{note.id}" if note.kind == "arxiv" else note.id  # doi:10.…, or the link
+
+
+def _where(note: Note) -> str:
+    """The line that says where the work is: its links, after its journal or its site."""
+    if note.kind == "arxiv":
+        return f"[arXiv:{_inline(_versioned(note))}]({_link(note)})"
+    if note.kind == "doi":
+        doi = note.id.removeprefix(DOI_KEY)
+        parts = [_venue(note), f"[doi:{_inline(doi)}]({_doi_link(doi)})"]
+    else:
+        parts = [_inline(note.site or ""), _page_link(note)]
+        doi_link = _doi_link(note.doi) if note.doi else ""
+        if doi_link:
+            parts.append(f"[doi:{_inline(note.doi or '')}]({doi_link})")
+    parts.append(_arxiv_link(note.arxiv))
+    return " · ".join(part for part in parts if part)
+
+
+def _venue(note: Note) -> str:
+    """`Physical Review B, 91(18), 184507, 2015`: the journal (or, without one, the
+    publisher), volume and issue, pages and year, as far as they are known."""
+    volume = (note.volume or "").strip()
+    issue = (note.issue or "").strip()
+    parts = [
+        note.container or note.publisher or "",
+        volume + (f"({issue})" if issue else ""),
+        note.pages or "",
+        str(note.year or ""),
+    ]
+    return ", ".join(_inline(part) for part in parts if part.strip())
+
+
+def _doi_link(doi: str) -> str:
+    """A DOI's resolver link, safe in `(...)`; "" for a DOI that is not one."""
+    try:
+        return parse_doi(doi).url.translate(_LINK_QUOTED)
+    except InvalidIdError:
+        return ""
+
+
+def _page_link(note: Note) -> str:
+    """`[github.com/NVIDIA/mellotron](https://github.com/NVIDIA/mellotron)`: the note's `url`
+    (its id, the normalised link, when that is none), shown without its scheme."""
+    url = note.url.strip() if note.url and _safe_url(note.url) else note.id
+    return f"[{_inline(url.split('://', 1)[-1])}]({url.translate(_LINK_QUOTED)})"
+
+
+def _arxiv_link(arxiv: str | None) -> str:
+    """The arXiv paper a DOI or a page names, linked; "" for none (or an id that is not one)."""
+    if not arxiv:
+        return ""
+    try:
+        paper = parse_id(arxiv)
+    except InvalidIdError:
+        return ""
+    return f"[arXiv:{_inline(str(paper))}](https://arxiv.org/abs/{paper})"
 
 
 def _versioned(note: Note) -> str:
@@ -167,9 +237,14 @@ def _link(note: Note) -> str:
 
     A URL with white space or a control character in it is not one: the abstract page it is.
     """
-    url = (note.url or "").strip()
+    return _safe_url(note.url) or f"https://arxiv.org/abs/{note.id}".translate(_LINK_QUOTED)
+
+
+def _safe_url(url: str | None) -> str:
+    """An http(s) URL, safe in `(...)`; "" for anything else."""
+    url = (url or "").strip()
     if not url.lower().startswith(("https://", "http://")) or _SPACE_OR_CONTROL.search(url):
-        url = f"https://arxiv.org/abs/{note.id}"
+        return ""
     return url.translate(_LINK_QUOTED)
 
 
@@ -182,11 +257,17 @@ def _hashtags(tags: Iterable[str]) -> str:
     return " ".join(f"#{tag}" for tag in dict.fromkeys(cleaned) if tag)
 
 
-def _anchors(ids: Iterable[str]) -> list[str]:
-    """An HTML id for each note's heading, from its arXiv id; repeats get `-2`, `-3`, ..."""
+def _anchors(refs: Iterable[tuple[str, str]]) -> list[str]:
+    """An HTML id for each note's heading, from its kind and id (`arxiv-1706-03762`,
+    `doi-10-1103-…`, `link-github-com-…`); repeats get `-2`, `-3`, ..."""
     anchors: dict[str, None] = {}  # a dict: ordered, and a set to look up in
-    for arxiv_id in ids:
-        base = "arxiv-" + _NOT_ANCHOR.sub("-", arxiv_id.lower()).strip("-")
+    for kind, note_id in refs:
+        if kind == "link":
+            note_id = note_id.split("://", 1)[-1]
+        name = _NOT_ANCHOR.sub("-", note_id.lower()).strip("-")
+        if kind == "doi":
+            name = name.removeprefix("doi-")
+        base = f"{kind}-{name[:_MAX_ANCHOR]}".rstrip("-")
         anchor, n = base, 1
         while anchor in anchors:
             n += 1
