@@ -91,6 +91,13 @@ class StoredNotes(Sequence[Note]):
         return [self._kept[r] for r in rowids]
 
 
+def file_name(note: Note, fmt: str) -> str:
+    """The file a note is exported to in a folder: its file stem with the kind's folder
+    joined on (`doi_10.1103_physrevb.91.184507.md`, `link_github.com_…-5e1c2a0b.md`), so
+    every note's file is directly in the folder, and the format's extension."""
+    return f"{note.ref.stem.replace('/', '_')}.{EXTENSIONS[fmt]}"
+
+
 def write_export(
     notes: Sequence[Note],
     fmt: str,
@@ -106,7 +113,7 @@ def write_export(
     path = Path(target)
     folder = target.endswith(("/", "\\")) or path.is_dir()
     # In a folder, each file is one post, not a digest.
-    files = [path / f"{n.ref.stem}.{EXTENSIONS[fmt]}" for n in notes] if folder else [path]
+    files = [path / file_name(n, fmt) for n in notes] if folder else [path]
     if not force:
         existing = [str(p) for p in files if p.exists()]
         if existing:

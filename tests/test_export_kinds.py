@@ -438,3 +438,43 @@ def where_in_links(blocks_of_note: list[Block]) -> str:
     """The first link of a note's where-line."""
     para = next(b for b in blocks_of_note if "link_open" in kinds(b.inline))
     return str(next(c for c in para.inline.children or [] if c.type == "link_open").attrs["href"])
+
+
+# --- One file per note ------------------------------------------------------------------------
+
+
+def test_a_folder_gets_one_flat_file_per_note_of_every_kind(cli, every_kind: Path) -> None:
+    result = cli("export", "--all", "-o", "posts/")
+    assert "Exported 8 notes to 8 files in posts/." in result.stderr
+    names = {p.name for p in Path("posts").iterdir()}
+    assert all(Path("posts", name).is_file() for name in names)  # no doi/ or link/ inside
+    assert {"1706.03762.md", "doi_10.1103_physrevb.91.184507.md"} <= names
+    assert {n for n in names if n.startswith("link_github.com_nvidia_mellotron-")}
+    assert len(names) == len(NOTES) + 1
+    doi_post = Path("posts", "doi_10.1103_physrevb.91.184507.md").read_text(encoding="utf-8")
+    assert doi_post.startswith("# Magnetic order in a frustrated lattice\n")
+    cli("export", "--all", "-f", "bibtex", "-o", "refs/")
+    assert {p.name for p in Path("refs").iterdir()} == {n[:-3] + ".bib" for n in names}
+
+
+def test_a_file_name_from_a_doi_never_leaves_the_folder(cli, notes_dir: Path) -> None:
+    odd = "10.1000/../../x"
+    write(notes_dir, odd, DOI_NOTE.replace("10.1103/physrevb.91.184507", odd))
+    cli("export", "--all", "-o", "out/")
+    (written,) = Path("out").iterdir()
+    assert written.name.startswith("doi_10.1000_.._.._x") and written.suffix == ".md"
+    assert sorted(p.name for p in Path().iterdir()) == ["notes", "out"]  # nothing beside it
+
+
+def test_exporting_to_a_folder_again_needs_force(cli, every_kind: Path) -> None:
+    cli("export", "10.1103/physrevb.91.184507", "https://distill.pub/2016/augmented-rnns",
+        "-o", "posts/")  # fmt: skip
+    post = Path("posts", "doi_10.1103_physrevb.91.184507.md")
+    post.write_text("mine", encoding="utf-8")
+    result = cli("export", "--all", "-o", "posts/", code=1)
+    assert "posts/doi_10.1103_physrevb.91.184507.md" in result.stderr
+    assert "already exists; add --force" in result.stderr
+    assert post.read_text(encoding="utf-8") == "mine"  # nothing written, not even the others
+    assert len(list(Path("posts").iterdir())) == 2
+    cli("export", "--all", "-o", "posts/", "--force")
+    assert post.read_text(encoding="utf-8").startswith("# Magnetic order")
