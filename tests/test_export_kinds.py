@@ -4,6 +4,7 @@ own format."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -478,3 +479,31 @@ def test_exporting_to_a_folder_again_needs_force(cli, every_kind: Path) -> None:
     assert len(list(Path("posts").iterdir())) == 2
     cli("export", "--all", "-o", "posts/", "--force")
     assert post.read_text(encoding="utf-8").startswith("# Magnetic order")
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_json_carries_every_field_of_every_kind(cli, every_kind: Path) -> None:
+    exported = json.loads(cli("export", "--all", "-f", "json").stdout)
+    by_id = {n["id"]: n for n in exported}
+    assert {n["kind"] for n in exported} == {"arxiv", "doi", "link"}
+    for ref, text in NOTES.items():
+        expected = note(text).to_dict()
+        assert by_id[parse_ref(ref).base] == expected
+    doi = by_id["doi:10.1103/physrevb.91.184507"]
+    assert doi["authors"][0]["orcid"] == "https://orcid.org/0000-0002-1825-0097"
+    assert (doi["container"], doi["volume"], doi["issue"], doi["pages"]) == (
+        "Physical Review B", "91", "18", "184507",
+    )  # fmt: skip
+    assert (doi["type"], doi["references_count"], doi["cited_by_count"]) == (
+        "journal-article", 41, 7,
+    )  # fmt: skip
+    assert by_id["doi:10.1109/icdcsw.2003.1203662"]["subtitle"] == "a measurement study"
+    assert by_id["doi:10.1109/icdcsw.2003.1203662"]["arxiv"] == "cs/0301001"
+    link = by_id["https://github.com/NVIDIA/mellotron"]
+    assert link["repository"] == {
+        "owner": "NVIDIA", "name": "mellotron", "language": "Jupyter Notebook",
+    }  # fmt: skip
+    assert (link["site"], link["added"]) == ("GitHub", "2024-04-02")
+    assert by_id["1706.03762"]["kind"] == "arxiv"
