@@ -411,6 +411,8 @@ def _date(value: Any, key: str, source: str) -> str | None:
         return None
     if isinstance(value, dt.date):  # an unquoted date typed by hand
         return _iso(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return str(value)  # an unquoted year: `published: 2003`
     match = _ISO_DATE.fullmatch(value) if isinstance(value, str) else None
     if match is not None:
         year, month, day, hour, minute, second, zone_hour, zone_minute = match.groups()

@@ -608,7 +608,6 @@ def test_quoted_iso_dates_are_kept_as_written(value: str, key: str) -> None:
         ("'2017-06-12T17:57:34+25:00'", "'2017-06-12T17:57:34+25:00'"),
         ("'2017-06-12T17:57:34Z junk'", "'2017-06-12T17:57:34Z junk'"),
         ("'２０１７-06-12'", "'２０１７-06-12'"),  # fullwidth digits: int() would take them
-        ("2017", "2017"),
         ("true", "true"),
         ("[2017-06-12]", "a list"),
     ],
@@ -749,3 +748,9 @@ def test_an_alias_repeated_within_bounds_is_written_out_in_full() -> None:
     note = load_note(f"{HEAD}a: &x [1, 2]\nb: *x\n", SOURCE)
     assert note.extra == {"a": [1, 2], "b": [1, 2]}
     assert note.extra["a"] is not note.extra["b"]  # copies: editing one leaves the other
+
+
+def test_a_year_alone_is_a_date_as_precise_as_its_source_knows() -> None:
+    for written in ("2003", "'2003'", "'2003-05'"):
+        note = load_note(f"id: '1706.03762'\npublished: {written}\n", "n.yaml")
+        assert note.published == written.strip("'") and note.year == 2003
