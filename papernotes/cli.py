@@ -371,6 +371,9 @@ def _sources(
     from papernotes.intake import Sources
 
     settings = _settings(ctx)
+    # Crossref and web pages ask for no fixed pace: a second between requests, or arXiv's
+    # delay when that is shorter (0 in tests).
+    delay = min(arxiv_settings.delay, 1.0)
 
     def crossref() -> "CrossrefSource":
         from papernotes.crossref_source import CrossrefSettings, CrossrefSource
@@ -379,6 +382,7 @@ def _sources(
             url=settings.get(CROSSREF_API_URL).value,
             mailto=settings.get(CROSSREF_MAILTO).value,
             timeout=arxiv_settings.timeout,
+            delay=delay,
         )
         return CrossrefSource(chosen, on_wait=on_wait)
 
@@ -388,6 +392,7 @@ def _sources(
         chosen = WebSettings(
             timeout=settings.get(WEB_TIMEOUT).value,
             github_api_url=settings.get(GITHUB_API_URL).value,
+            delay=delay,
         )
         return WebSource(chosen, on_wait=on_wait)
 
@@ -420,7 +425,13 @@ def refresh(
     papers: NoteIds = [],  # noqa: B006 - Typer reads the default, never mutates it
     everything: Annotated[bool, typer.Option("--all", help="Every note.")] = False,
     pending: Annotated[
-        bool, typer.Option("--pending", help="Placeholders left when arXiv was unreachable.")
+        bool, typer.Option("--pending", help="Placeholders left when a source was unreachable.")
+    ] = False,
+    crossref: Annotated[
+        bool,
+        typer.Option(
+            "--crossref", help="arXiv papers with a DOI: the journal's details from Crossref too."
+        ),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
@@ -429,19 +440,21 @@ def refresh(
     delay: Delay = ARXIV_DELAY.default,
     timeout: Timeout = ARXIV_TIMEOUT.default,
 ) -> None:
-    """Fetch arXiv's metadata again: new versions, DOIs, journal references.
+    """Fetch each note's source again: arXiv's new versions, DOIs and journal references;
+    Crossref's record of a DOI; a page's metadata.
 
     \b
     Examples:
       papernotes refresh --all --dry-run
-      papernotes refresh --pending            placeholders left when arXiv was unreachable
-      papernotes refresh 1706.03762
+      papernotes refresh --pending            placeholders left when a source was unreachable
+      papernotes refresh 1706.03762 --crossref    and its journal version's details
+      papernotes refresh https://github.com/NVIDIA/mellotron
 
-    Only arXiv's fields change: your TL;DR, findings, commentary, tags and any keys you
-    added are kept. Each paper with news is reported: "v1 → v3; title, DOI changed".
-    A version going down (v9 → v7) is reported as an anomaly and not applied (exit 1).
+    Only the source's fields change: your TL;DR, findings, commentary, tags and any keys
+    you added are kept (and a link's title once it has one). Each note with news is
+    reported: "v1 → v3; title, DOI changed". A version going down (v9 → v7) is reported
+    as an anomaly and not applied (exit 1).
     """
-    from papernotes.arxiv_source import ArxivSource
     from papernotes.display import fetching
     from papernotes.refreshing import refresh_notes
 
@@ -461,8 +474,9 @@ def refresh(
     with fetching() as shown:
         changes = refresh_notes(
             collection.store,
-            ArxivSource(settings, on_wait=shown.wait),
+            _sources(ctx, settings, shown.wait),
             notes,
+            journal=crossref,
             dry_run=dry_run,
             on_total=shown.total,
             on_progress=shown.advance,

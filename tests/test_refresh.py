@@ -354,6 +354,16 @@ class FakeSource:
         self.asked.append(list(ids))
         return self.answer(list(ids))
 
+    # It stands for every source refresh_notes is given: arXiv alone, in these tests.
+    @property
+    def arxiv(self) -> FakeSource:
+        return self
+
+    def crossref(self) -> None:
+        raise AssertionError("no Crossref in these tests")
+
+    web = crossref
+
 
 class WatchedStore(NoteStore):
     """Records, for every note read, whether the folder's lock was held."""
