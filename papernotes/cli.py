@@ -49,10 +49,10 @@ if TYPE_CHECKING:
 
 _SETTINGS = "papernotes.settings"  # the key of the loaded settings in the context's meta
 
-HELP = """Reading notes on arXiv papers, kept as plain YAML files.
+HELP = """Reading notes on papers and pages, kept as plain YAML files.
 
-Fetch a paper's metadata from arXiv, write your TL;DR, findings and commentary
-next to it, list and show your notes.
+Fetch the metadata of an arXiv paper, a DOI (from Crossref) or any web page, write
+your TL;DR, findings and commentary next to it, list, search and export your notes.
 
 Start with:  papernotes add 1706.03762 --tag attention
 """
@@ -139,7 +139,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Reading notes on arXiv papers, kept as plain YAML files."""
+    """Reading notes on papers and pages, kept as plain YAML files."""
     from papernotes.index import Collection
 
     settings = load(os.environ, notes_dir=notes_dir if _given(ctx, "notes_dir") else None)
