@@ -1,3 +1,3 @@
-"""Reading notes on arXiv papers."""
+"""Reading notes on papers and pages."""
 
 __version__ = "0.1.0"
