@@ -1,0 +1,427 @@
+"""`papernotes add` of DOIs and of any web link, end to end through the real command.
+
+Crossref, GitHub's API and the pages are local servers on 127.0.0.1 serving genuine
+recorded answers (tests/fixtures/crossref and tests/fixtures/web); a link to github.com is
+read through the API setting only, and no test resolves any other host than the local one.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_crossref import ACM, IEEE, PLOS, PREPRINT_RECORD, FakeCrossref
+from fake_crossref import fixture as crossref_fixture
+from fake_http import FakeTime, Reply
+from fake_web import ARXIV_ABS, BLOG, DRIVE, FakeGitHub, FakeWeb
+
+from papernotes import __version__, crossref_source, http_fetch, web_source
+from papernotes.note import Author, Note, load_note
+
+UNKNOWN_DOI = "10.1371/notarealdoi"  # Crossref's recorded 404 is about it
+PREPRINT_DOI = "10.5506/aphyspolb.56.3-a7"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+# --- the ground: local servers, no other host, waits that are not waited ---------------------
+
+
+@pytest.fixture(autouse=True)
+def only_local_hosts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every host name looked up, refused unless it is this machine's: nothing here may
+    reach a real site (github.com included, whose repositories are read from the API)."""
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        asked.append(name)
+        if name.lower() not in LOCAL_HOSTS:
+            raise socket.gaierror(socket.EAI_NONAME, f"test refused to resolve {name}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield asked
+    assert all(name.lower() in LOCAL_HOSTS for name in asked), asked
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    """The waits Crossref's and the web's fetchers make (pacing and retries), recorded
+    instead of slept: the command says them as it would, without taking the seconds."""
+    slept = FakeTime()
+    real = http_fetch.Fetcher
+
+    def fetcher(*args: Any, **kwargs: Any) -> http_fetch.Fetcher:
+        return real(*args, **{**kwargs, "sleep": slept})
+
+    monkeypatch.setattr(crossref_source, "Fetcher", fetcher)
+    monkeypatch.setattr(web_source, "Fetcher", fetcher)
+    return slept
+
+
+@pytest.fixture
+def crossref(monkeypatch: pytest.MonkeyPatch, waits: FakeTime) -> Iterator[FakeCrossref]:
+    server = FakeCrossref().start()
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_API_URL", server.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def web(waits: FakeTime) -> Iterator[FakeWeb]:
+    server = FakeWeb().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch, waits: FakeTime) -> Iterator[FakeGitHub]:
+    server = FakeGitHub().start()
+    monkeypatch.setenv("PAPERNOTES_GITHUB_API_URL", server.url)
+    yield server
+    server.stop()
+
+
+def files(notes_dir: Path) -> list[str]:
+    """Every file below the notes folder (the index's own folder aside)."""
+    if not notes_dir.exists():
+        return []
+    return sorted(
+        str(p.relative_to(notes_dir))
+        for p in notes_dir.rglob("*")
+        if p.is_file() and not p.relative_to(notes_dir).parts[0].startswith(".")
+    )
+
+
+def read(notes_dir: Path, stem: str) -> Note:
+    """The note in `notes/STEM.yaml`, as papernotes reads it."""
+    path = notes_dir / f"{stem}.yaml"
+    return load_note(path.read_text(encoding="utf-8"), str(path))
+
+
+def one_line_failure(stderr: str, *words: str) -> str:
+    """The failure's line, checked to be one line, without a traceback, saying `words`."""
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if "retrying in" not in line]
+    (line,) = lines
+    for word in words:
+        assert word in line, line
+    return line
+
+
+def retries(stderr: str) -> list[str]:
+    """The waits for a retry the command said."""
+    return [line for line in stderr.splitlines() if "retrying in" in line]
+
+
+def enveloped(record: bytes) -> bytes:
+    """A recorded work object inside the envelope of a recorded Crossref answer (PLOS's),
+    as Crossref serves every work: the two genuine pieces put together."""
+    answer = json.loads(crossref_fixture("habanero_10.1371_journal.pone.0033693.json"))
+    answer["message"] = json.loads(record)
+    return json.dumps(answer).encode()
+
+
+# --- DOIs --------------------------------------------------------------------------------------
+
+
+def test_a_doi_makes_one_note_with_every_field_crossref_gives(cli, crossref, notes_dir) -> None:
+    result = cli("add", PLOS)
+
+    assert result.stdout.startswith(f"added     doi:{PLOS}")
+    assert files(notes_dir) == ["doi/10.1371_journal.pone.0033693.yaml"]
+    note = read(notes_dir, "doi/10.1371_journal.pone.0033693")
+    assert note.id == f"doi:{PLOS}" and note.kind == "doi"
+    assert note.title.startswith("Methylphenidate Exposure Induces Dopamine Neuron Loss")
+    assert note.subtitle is None  # the record's subtitle is an empty list
+    assert [a.name for a in note.authors][:2] == ["Shankar Sadasivan", "Brooks B. Pond"]
+    assert note.container == "PLoS ONE"
+    assert (note.volume, note.issue, note.pages) == ("7", "3", "e33693")
+    assert note.publisher == "Public Library of Science (PLoS)"
+    assert note.type == "journal-article"
+    assert note.published == "2012-03-21"
+    assert note.url == "https://doi.org/10.1371/journal.pone.0033693"
+    assert (note.references_count, note.cited_by_count) == (70, 72)
+    assert not note.pending and note.abstract == ""  # the record has no abstract
+    assert crossref.dois() == [PLOS]
+
+
+def test_orcid_affiliations_a_jats_abstract_and_the_arxiv_preprint_are_kept(
+    cli, crossref, notes_dir
+) -> None:
+    crossref.script_doi(PREPRINT_DOI, Reply(body=enveloped(crossref_fixture(PREPRINT_RECORD))))
+
+    cli("add", f"https://doi.org/{PREPRINT_DOI.upper()}")
+
+    note = read(notes_dir, "doi/10.5506_aphyspolb.56.3-a7")
+    assert note.authors == [
+        Author(
+            "C. Weiss", ["Theory Center, Jefferson Lab"], "https://orcid.org/0000-0003-0296-5802"
+        )
+    ]
+    assert note.arxiv == "2503.12208"  # relation.has-preprint
+    abstract = note.abstract
+    assert abstract.startswith("The instanton vacuum provides an effective description")
+    assert "<" not in abstract and "&lt;" not in abstract and "Abstract" not in abstract[:9]
+    assert note.title == "Gluonic Structure from Instantons"
+    assert (note.volume, note.issue) == ("56", "3")
+    shown = cli("show", PREPRINT_DOI).stdout
+    assert "C. Weiss (Theory Center, Jefferson Lab)" in shown and "2503.12208" in shown
+
+
+def test_every_form_of_a_doi_finds_the_same_note(cli, crossref, notes_dir) -> None:
+    cli("add", f"doi:{ACM.upper()}")
+    again = cli("add", f"https://doi.org/{ACM}", "-t", "rdf")
+    assert again.stdout.startswith(f"tagged    doi:{ACM}")
+    once_more = cli("add", ACM, "-t", "rdf")
+    assert once_more.stdout.startswith(f"exists    doi:{ACM}")
+
+    assert files(notes_dir) == ["doi/10.1145_3184558.3186235.yaml"]
+    note = read(notes_dir, "doi/10.1145_3184558.3186235")
+    assert note.tags == ["rdf"]
+    assert note.authors[0] == Author("Lorenz Bühmann", ["University of Leipzig, Leipzig, Germany"])
+    assert crossref.dois() == [ACM]  # asked once: the note was found the other times
+
+
+def test_a_doi_crossref_does_not_know_writes_nothing(cli, crossref, notes_dir) -> None:
+    result = cli("add", UNKNOWN_DOI, code=1)
+
+    one_line_failure(result.stderr, "not found on Crossref", UNKNOWN_DOI, "no note written")
+    assert result.stdout == ""
+    assert files(notes_dir) == []
+    assert crossref.dois() == [UNKNOWN_DOI]
+
+
+@pytest.mark.parametrize("given", ["10.1371", "doi:10.12/short-registrant", "10.1371/a b"])
+def test_a_malformed_doi_is_refused_before_anything_is_sent(
+    cli, crossref, notes_dir, given
+) -> None:
+    result = cli("add", given, code=1)
+
+    line = one_line_failure(result.stderr, "invalid", "not a DOI (expected a DOI like 10.")
+    assert given.removeprefix("doi:") in line
+    assert crossref.requests == []
+    assert files(notes_dir) == []
+
+
+def test_arxivs_own_doi_makes_an_arxiv_note(cli, arxiv, crossref, notes_dir) -> None:
+    cli("add", "10.48550/arXiv.1706.03762")
+
+    assert files(notes_dir) == ["1706.03762.yaml"]
+    assert read(notes_dir, "1706.03762").title == "Attention Is All You Need"
+    assert crossref.requests == []
+
+
+def test_the_mailto_setting_is_sent_in_the_query_and_the_user_agent(
+    cli, crossref, monkeypatch
+) -> None:
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_MAILTO", "reader@example.org")
+    cli("add", IEEE)
+
+    (seen,) = crossref.requests
+    assert seen.params == {"mailto": "reader@example.org"}
+    assert seen.headers["User-Agent"] == f"papernotes/{__version__} (mailto:reader@example.org)"
+
+
+def test_without_mailto_no_address_is_sent(cli, crossref) -> None:
+    cli("add", IEEE)
+
+    (seen,) = crossref.requests
+    assert seen.params == {} and "mailto" not in seen.headers["User-Agent"]
+
+
+def test_crossref_unreachable_leaves_a_placeholder_that_a_later_add_fills(
+    cli, crossref, notes_dir, monkeypatch, waits
+) -> None:
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_API_URL", "http://127.0.0.1:9")
+    result = cli("add", PLOS, "-t", "dopamine", code=1)
+
+    assert retries(result.stderr) == [
+        f"Crossref did not answer (connection refused); retrying in {s} s (attempt {n} of 4)"
+        for s, n in ((1, 2), (2, 3), (4, 4))
+    ]
+    assert {1.0, 2.0, 4.0} <= set(waits)  # the waits said are the waits made
+
+    one_line_failure(result.stderr, "pending", "connection refused", "placeholder note written")
+    assert files(notes_dir) == ["doi/10.1371_journal.pone.0033693.yaml"]
+    placeholder = read(notes_dir, "doi/10.1371_journal.pone.0033693")
+    assert placeholder.pending and placeholder.title == ""
+    assert placeholder.url == "https://doi.org/10.1371/journal.pone.0033693"
+    cli("note", PLOS, "--tldr", "Read the methods first.")
+
+    monkeypatch.setenv("PAPERNOTES_CROSSREF_API_URL", crossref.url)
+    filled = cli("add", f"doi:{PLOS}", "-t", "mice")
+
+    assert filled.stdout.startswith(f"completed doi:{PLOS}")
+    note = read(notes_dir, "doi/10.1371_journal.pone.0033693")
+    assert not note.pending
+    assert note.title.startswith("Methylphenidate Exposure")
+    assert note.tldr == "Read the methods first."
+    assert note.tags == ["dopamine", "mice"]
+    assert note.added == placeholder.added
+
+
+# --- links -------------------------------------------------------------------------------------
+
+BLOG_PATH = "/2019-03-29-leader-spotlight-erin-spiceland"
+
+
+def test_a_blog_post_makes_a_link_note_of_what_its_page_says(cli, web, notes_dir) -> None:
+    link = web.serve(BLOG_PATH, BLOG)
+
+    result = cli("add", link, "-t", "people")
+
+    assert result.stdout.startswith(f"added     {link}  Leader spotlight: Erin Spiceland")
+    (name,) = files(notes_dir)
+    assert name.startswith("link/127.0.0.1_") and name.endswith(".yaml")
+    note = read(notes_dir, name.removesuffix(".yaml"))
+    assert (note.id, note.kind, note.url) == (link, "link", link)
+    assert note.title == "Leader spotlight: Erin Spiceland"
+    assert note.authors == [Author("Jessica Rudder")]
+    assert note.published == "2019-03-29T16:00:49Z"
+    assert note.abstract.startswith("We’re spending Women’s History Month with women leaders")
+    assert (note.site, note.language) == ("The GitHub Blog", "en-US")
+    assert note.tags == ["people"] and not note.pending
+    assert note.arxiv is None and note.doi is None
+    (seen,) = web.requests
+    assert seen.headers["Accept"].startswith("text/html")
+    assert seen.headers["User-Agent"].startswith(f"papernotes/{__version__}")
+
+
+def test_the_title_option_overrides_the_pages_title(cli, web, notes_dir) -> None:
+    link = web.serve(BLOG_PATH, BLOG)
+
+    cli("add", link, "--title", "Erin Spiceland, interviewed")
+
+    note = read(notes_dir, files(notes_dir)[0].removesuffix(".yaml"))
+    assert note.title == "Erin Spiceland, interviewed"
+    assert note.authors == [Author("Jessica Rudder")]  # the rest is the page's
+
+
+def test_the_same_page_in_another_form_finds_its_note(cli, web, notes_dir) -> None:
+    link = web.serve(BLOG_PATH, BLOG)
+    cli("add", link)
+
+    host_and_port = link.removeprefix("http://").split("/")[0]
+    for other in (
+        link + "/",
+        link + "?utm_source=newsletter&utm_medium=email",
+        link + "#comments",
+        f"HTTP://{host_and_port}{BLOG_PATH}/?fbclid=abc#top",
+    ):
+        assert cli("add", other).stdout.startswith(f"exists    {link}"), other
+    assert len(files(notes_dir)) == 1
+    assert len(web.requests) == 1
+
+
+def test_an_arxiv_abstract_page_names_its_paper(cli, arxiv, web, notes_dir) -> None:
+    # The recorded arXiv answers do not hold 2106.09608: the page's note keeps the paper's id.
+    link = web.serve("/abs/2106.09608v2", ARXIV_ABS)
+
+    (outcome,) = json.loads(cli("add", link, "--json").stdout)
+
+    assert outcome["status"] == "added" and outcome["kind"] == "link"
+    assert outcome["message"] == "names 2106.09608, which arXiv did not give: kept as a link"
+    (name,) = files(notes_dir)
+    note = read(notes_dir, name.removesuffix(".yaml"))
+    assert note.kind == "link" and note.arxiv == "2106.09608"
+    assert note.title == "Learning Knowledge Graph-based World Models of Textual Environments"
+    assert note.authors == [Author("Prithviraj Ammanabrolu"), Author("Mark O. Riedl")]
+    assert note.site == "arXiv.org" and note.published == "2021-06-17"
+    assert {r.params.get("id_list") for r in arxiv.requests} == {"2106.09608"}
+
+
+def test_a_page_about_a_paper_with_a_note_joins_its_links(cli, arxiv, web, notes_dir) -> None:
+    path = notes_dir / "2106.09608.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "id: '2106.09608'\ntitle: World models of text games\ncommentary: Mine.\n",
+        encoding="utf-8",
+    )
+    link = web.serve("/abs/2106.09608v2", ARXIV_ABS)
+
+    (outcome,) = json.loads(cli("add", link, "-t", "games", "--json").stdout)
+
+    assert outcome["status"] == "exists" and outcome["id"] == "2106.09608"
+    assert outcome["message"] == (
+        "the page is about 2106.09608, which has a note; kept among its links"
+    )
+    assert files(notes_dir) == ["2106.09608.yaml"]
+    note = read(notes_dir, "2106.09608")
+    assert note.links == [link] and note.tags == ["games"]
+    assert note.commentary == "Mine." and note.title == "World models of text games"
+    assert arxiv.requests == []
+
+
+def test_a_github_repository_is_read_from_githubs_api(
+    cli, github, notes_dir, only_local_hosts
+) -> None:
+    result = cli("add", "https://github.com/PyGithub/PyGithub", "-t", "tools")
+
+    assert result.stdout.startswith("added     https://github.com/PyGithub/PyGithub  PyGithub/")
+    assert github.paths() == ["/repos/PyGithub/PyGithub"]
+    assert "github.com" not in only_local_hosts  # the page itself is never asked for
+    note = read(notes_dir, files(notes_dir)[0].removesuffix(".yaml"))
+    assert note.repository == {
+        "owner": "PyGithub",
+        "name": "PyGithub",
+        "description": "Typed interactions with the GitHub API v3",
+        "language": "Python",
+    }
+    assert note.title == "PyGithub/PyGithub: Typed interactions with the GitHub API v3"
+    assert note.site == "GitHub" and note.url == "https://github.com/PyGithub/PyGithub"
+    assert note.published == "2012-02-25T12:53:47Z"
+    assert github.requests[0].headers["Accept"] == "application/vnd.github+json"
+
+
+def test_a_repository_in_githubs_2012_answer(cli, github, notes_dir) -> None:
+    cli("add", "github.com/jacquev6/PyGithub")
+
+    note = read(notes_dir, files(notes_dir)[0].removesuffix(".yaml"))
+    assert note.id == "https://github.com/jacquev6/PyGithub"
+    assert note.repository is not None
+    assert (note.repository["owner"], note.repository["name"]) == ("jacquev6", "PyGithub")
+    assert "language" in note.repository
+
+
+def test_the_same_repository_in_another_form_finds_its_note(cli, github, notes_dir) -> None:
+    cli("add", "https://github.com/PyGithub/PyGithub")
+    for other in ("https://GitHub.com/PyGithub/PyGithub/", "github.com/PyGithub/PyGithub#readme"):
+        assert cli("add", other).stdout.startswith("exists    https://github.com/PyGithub/"), other
+    assert len(github.requests) == 1 and len(files(notes_dir)) == 1
+
+
+def test_a_repository_github_does_not_have_is_a_placeholder(cli, github, notes_dir) -> None:
+    result = cli("add", "https://github.com/jacquev6/Xxx", code=1)
+
+    one_line_failure(result.stderr, "pending", "GitHub has no repository jacquev6/Xxx")
+    (name,) = files(notes_dir)
+    note = read(notes_dir, name.removesuffix(".yaml"))
+    assert note.pending and note.url == "https://github.com/jacquev6/Xxx"
+
+
+def test_a_google_drive_page_is_named_by_its_title_alone(cli, web, notes_dir) -> None:
+    # Drawn by JavaScript, the page says only "gdown_folder_test - Google Drive": the
+    # folder's name and the site's, which is what its note keeps.
+    link = web.serve("/drive/folders/1N2y", DRIVE)
+
+    cli("add", link)
+
+    note = read(notes_dir, files(notes_dir)[0].removesuffix(".yaml"))
+    assert (note.title, note.site, note.url) == ("gdown_folder_test", "Google Drive", link)
+    assert note.abstract == "" and note.authors == [] and not note.pending
+
+
+def test_a_google_drive_page_takes_its_title_from_the_option(cli, web, notes_dir) -> None:
+    link = web.serve("/drive/folders/1N2y", DRIVE)
+
+    result = cli("add", link, "--title", "Slides: world models")
+
+    assert result.stdout.startswith(f"added     {link}  Slides: world models")
+    note = read(notes_dir, files(notes_dir)[0].removesuffix(".yaml"))
+    assert note.title == "Slides: world models" and note.site == "Google Drive"
