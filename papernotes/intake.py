@@ -204,7 +204,7 @@ class _Run:
 
     def read_link(self, outcome: Outcome, about: dict[str, tuple[Outcome, Note]]) -> None:
         assert isinstance(outcome.ref, LinkRef)
-        page = self.sources.web().read(outcome.ref)
+        page = self.sources.web().read(outcome.ref, outcome.given)
         if page.note is None:
             self.unreachable(outcome, page.problem or "no answer")
             return

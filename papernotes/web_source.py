@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from papernotes import __version__
 from papernotes.errors import SourceUnavailableError, WebAnswerError
@@ -62,30 +62,31 @@ class WebSource:
         self._sleep, self._on_wait = sleep, on_wait
         self._fetchers: dict[str, Fetcher] = {}
 
-    def read(self, ref: LinkRef) -> Page:
+    def read(self, ref: LinkRef, given: str | None = None) -> Page:
         """The note a link makes, or why it cannot be read (never an exception for a page
-        that fails: a link that cannot be read still becomes a placeholder note)."""
+        that fails: a link that cannot be read still becomes a placeholder note). `given`
+        is the link as the user wrote it, whose trailing slash is kept (see `address`)."""
         from papernotes.web.github import github_repo
 
         try:
             if github_repo(ref.url):
                 return self._repository(ref)
-            return self._page(ref)
+            return self._page(ref, address(ref, given))
         except (SourceUnavailableError, WebAnswerError) as err:
             return Page(problem=str(err))
 
-    def _page(self, ref: LinkRef) -> Page:
+    def _page(self, ref: LinkRef, url: str) -> Page:
         from papernotes.web.page import read_page
 
-        answer = self._fetcher(ref.url).get(ref.url, headers={"Accept": _ACCEPT_HTML})
+        answer = self._fetcher(url).get(url, headers={"Accept": _ACCEPT_HTML})
         if answer.status != 200:
-            return Page(problem=f"{ref.url} answered HTTP {answer.status}")
+            return Page(problem=f"{url} answered HTTP {answer.status}")
         meta = read_page(
             answer.body, url=answer.url, content_type=answer.headers.get("Content-Type")
         )
         if meta.title is None:
             return Page(
-                problem=f"{ref.url} says nothing of itself (a viewer drawn by JavaScript, or "
+                problem=f"{url} says nothing of itself (a viewer drawn by JavaScript, or "
                 "a login page): give it a title with --title"
             )
         note = Note(
@@ -99,7 +100,7 @@ class WebSource:
             language=meta.language,
             arxiv=meta.arxiv_id,
             doi=meta.doi,
-            url=ref.url,
+            url=url,
         )
         return Page(note, names=[n for n in (meta.arxiv_id, meta.doi) if n])
 
@@ -146,3 +147,14 @@ class WebSource:
                 max_bytes=MAX_PAGE_BYTES,
             )
         return self._fetchers[host]
+
+
+def address(ref: LinkRef, given: str | None = None) -> str:
+    """Where a link's page is asked for: its normalised URL, with the trailing slash the
+    link had as `given`. Of what normalising folds (case, default port, tracking
+    parameters, fragment, that slash), only the slash can matter to a server: many answer
+    `/a/` and not `/a`, though both are one note."""
+    if given is None or not urlsplit(given.strip()).path.endswith("/"):
+        return ref.url
+    parts = urlsplit(ref.url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/"))

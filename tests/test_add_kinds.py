@@ -17,10 +17,12 @@ import pytest
 from fake_crossref import ACM, IEEE, PLOS, PREPRINT_RECORD, FakeCrossref
 from fake_crossref import fixture as crossref_fixture
 from fake_http import FakeTime, Reply
-from fake_web import ARXIV_ABS, BLOG, DRIVE, FakeGitHub, FakeWeb
+from fake_web import ACL, ARXIV_ABS, BLOG, DRIVE, FakeGitHub, FakeWeb
 
 from papernotes import __version__, crossref_source, http_fetch, web_source
 from papernotes.note import Author, Note, load_note
+from papernotes.refs import parse_ref
+from papernotes.web_source import address
 
 UNKNOWN_DOI = "10.1371/notarealdoi"  # Crossref's recorded 404 is about it
 PREPRINT_DOI = "10.5506/aphyspolb.56.3-a7"
@@ -356,6 +358,40 @@ def test_a_page_about_a_paper_with_a_note_joins_its_links(cli, arxiv, web, notes
     assert note.links == [link] and note.tags == ["games"]
     assert note.commentary == "Mine." and note.title == "World models of text games"
     assert arxiv.requests == []
+
+
+def test_a_page_naming_a_doi_crossref_lacks_keeps_the_doi(cli, crossref, web, notes_dir) -> None:
+    link = web.serve("/2021.naacl-main.208/", ACL)
+
+    (outcome,) = json.loads(cli("add", link, "--json").stdout)
+
+    doi = "10.18653/v1/2021.naacl-main.208"
+    assert outcome["message"] == f"names {doi}, which Crossref did not give: kept as a link"
+    assert crossref.dois() == [doi]
+    (name,) = files(notes_dir)
+    note = read(notes_dir, name.removesuffix(".yaml"))
+    assert note.kind == "link" and note.doi == doi and note.arxiv is None
+    assert note.title == "How many data points is a prompt worth?"
+    assert note.authors == [Author("Teven Le Scao"), Author("Alexander M. Rush")]
+    assert note.site == "ACL Anthology"
+    assert web.paths() == ["/2021.naacl-main.208/"]  # asked where it is, its slash kept
+    assert note.id == link.removesuffix("/") and note.url == link
+
+
+@pytest.mark.parametrize(
+    ("given", "asked"),
+    [
+        ("https://Example.org/a/", "https://example.org/a/"),
+        ("https://example.org/a//?utm_source=x&q=1#top", "https://example.org/a/?q=1"),
+        ("example.org/a/", "https://example.org/a/"),
+        ("https://example.org/a", "https://example.org/a"),
+        ("https://example.org/a?next=/b/", "https://example.org/a?next=%2Fb%2F"),
+        ("https://example.org/a#/b/", "https://example.org/a"),
+        ("https://example.org/", "https://example.org/"),
+    ],
+)
+def test_a_page_is_asked_for_with_the_trailing_slash_it_was_given(given, asked) -> None:
+    assert address(parse_ref(given), given) == asked
 
 
 def test_a_github_repository_is_read_from_githubs_api(
