@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_crossref import ACM, IEEE, PLOS, PREPRINT_RECORD, FakeCrossref
+from fake_crossref import ACM, DOI_ORG_404_PAGE, IEEE, PLOS, PREPRINT_RECORD, RECORDED, FakeCrossref
 from fake_crossref import fixture as crossref_fixture
 from fake_http import FakeTime, Reply
-from fake_web import ACL, ARXIV_ABS, BLOG, DRIVE, FakeGitHub, FakeWeb
+from fake_web import ACL, ARXIV_ABS, BLOG, DRIVE, HTML_TYPE, FakeGitHub, FakeWeb, html
 
 from papernotes import __version__, crossref_source, http_fetch, web_source
 from papernotes.note import Author, Note, load_note
@@ -124,7 +124,7 @@ def retries(stderr: str) -> list[str]:
 def enveloped(record: bytes) -> bytes:
     """A recorded work object inside the envelope of a recorded Crossref answer (PLOS's),
     as Crossref serves every work: the two genuine pieces put together."""
-    answer = json.loads(crossref_fixture("habanero_10.1371_journal.pone.0033693.json"))
+    answer = json.loads(crossref_fixture(RECORDED[PLOS]))
     answer["message"] = json.loads(record)
     return json.dumps(answer).encode()
 
@@ -461,3 +461,102 @@ def test_a_google_drive_page_takes_its_title_from_the_option(cli, web, notes_dir
     assert result.stdout.startswith(f"added     {link}  Slides: world models")
     note = read(notes_dir, files(notes_dir)[0].removesuffix(".yaml"))
     assert note.title == "Slides: world models" and note.site == "Google Drive"
+
+
+# --- what goes wrong: each a placeholder, a one-line reason, exit 1 ----------------------------
+
+PAGE = "/posts/spotlight"
+MB = 1 << 20
+
+
+def not_html() -> Reply:
+    """A PDF's answer: bytes that are no page (a recorded JSON answer's), typed as a PDF."""
+    return Reply(
+        body=crossref_fixture(RECORDED[PLOS]),
+        content_type="application/pdf",
+    )
+
+
+PAGE_FAULTS = {
+    "404": ([Reply(status=404, content_type="text/plain")], "answered HTTP 404"),
+    "5xx": ([Reply(status=503, content_type="text/plain")], "after 3 attempts: HTTP 503"),
+    "slow": ([Reply(wait=3.0, body=b"")], "after 3 attempts: no answer within 0.5 s"),
+    "truncated": ([Reply(body=html(BLOG), content_type=HTML_TYPE, cut=4000)], "cut short"),
+    "not html": ([not_html()], "not a web page (the answer is application/pdf)"),
+    "redirect loop": ([Reply(status=302, headers={"Location": PAGE})], "more than 5 redirects"),
+    "50 MB": ([Reply(filler=50 * MB, content_type="text/html")], "larger than 5 MB"),
+}
+
+
+@pytest.mark.parametrize("fault", list(PAGE_FAULTS))
+def test_a_page_that_cannot_be_read_is_a_placeholder(
+    cli, web, notes_dir, monkeypatch, fault
+) -> None:
+    monkeypatch.setenv("PAPERNOTES_WEB_TIMEOUT", "0.5")
+    replies, reason = PAGE_FAULTS[fault]
+    web.script(PAGE, *replies)
+    link = web.url + PAGE
+
+    result = cli("add", link, "-t", "later", code=1)
+
+    line = one_line_failure(result.stderr, "pending", reason, "placeholder note written")
+    assert line.startswith(f"pending   {link}")
+    assert result.stdout == ""
+    (name,) = files(notes_dir)
+    note = read(notes_dir, name.removesuffix(".yaml"))
+    assert note.pending and note.kind == "link" and note.id == link and note.url == link
+    assert note.tags == ["later"] and note.title == ""
+
+
+def test_a_page_that_fails_once_is_read_on_the_retry_the_command_announces(
+    cli, web, notes_dir
+) -> None:
+    web.script(
+        PAGE,
+        Reply(status=502, content_type="text/plain"),
+        Reply(body=html(BLOG), content_type=HTML_TYPE),
+    )
+    result = cli("add", web.url + PAGE)
+
+    host = web.url.removeprefix("http://")
+    assert retries(result.stderr) == [
+        f"{host} did not answer (HTTP 502); retrying in 1 s (attempt 2 of 3)"
+    ]
+    assert result.stdout.startswith(f"added     {web.url + PAGE}  Leader spotlight")
+    assert web.paths() == [PAGE, PAGE]
+
+
+CROSSREF_FAULTS = {
+    "5xx": ([Reply(status=500, content_type="text/plain")], "after 4 attempts: HTTP 500"),
+    "slow": ([Reply(wait=3.0)], "after 4 attempts: no answer within 0.5 s"),
+    "truncated": (
+        [Reply(body=crossref_fixture(RECORDED[PLOS]), cut=2000)],
+        "cut short",
+    ),
+    "not json": (
+        [Reply(body=crossref_fixture(DOI_ORG_404_PAGE), content_type="text/html")],
+        "Crossref's answer is an HTML page, not JSON",
+    ),
+    "redirect loop": (
+        [Reply(status=301, headers={"Location": f"/works/{PLOS}"})],
+        "more than 5 redirects",
+    ),
+    "50 MB": ([Reply(filler=50 * MB)], "larger than 20 MB"),
+}
+
+
+@pytest.mark.parametrize("fault", list(CROSSREF_FAULTS))
+def test_crossref_failing_leaves_a_placeholder(
+    cli, crossref, notes_dir, monkeypatch, fault
+) -> None:
+    monkeypatch.setenv("PAPERNOTES_ARXIV_TIMEOUT", "0.5")  # the timeout add gives Crossref
+    replies, reason = CROSSREF_FAULTS[fault]
+    crossref.script_doi(PLOS, *replies)
+
+    result = cli("add", PLOS, code=1)
+
+    line = one_line_failure(result.stderr, "pending", reason, "placeholder note written")
+    assert line.startswith(f"pending   doi:{PLOS}")
+    assert files(notes_dir) == ["doi/10.1371_journal.pone.0033693.yaml"]
+    note = read(notes_dir, "doi/10.1371_journal.pone.0033693")
+    assert note.pending and note.title == "" and note.kind == "doi"
