@@ -560,3 +560,113 @@ def test_crossref_failing_leaves_a_placeholder(
     assert files(notes_dir) == ["doi/10.1371_journal.pone.0033693.yaml"]
     note = read(notes_dir, "doi/10.1371_journal.pone.0033693")
     assert note.pending and note.title == "" and note.kind == "doi"
+
+
+# --- add --from: papers by default, every link with --links ----------------------------------
+
+
+def chat(web: FakeWeb) -> str:
+    """A chat export, as a reader would save one (their text, not a service's answer)."""
+    return (
+        "[09:12] ana: read 1706.03762? and the PLOS one, doi:10.1371/journal.pone.0033693.\n"
+        f"[09:13] ben: code at https://github.com/PyGithub/PyGithub, write-up: {web.url}{PAGE}\n"
+        "[09:15] ana: also https://doi.org/10.1109/ICDCSW.2003.1203662 (the IEEE one)\n"
+        "[09:16] ben: arXiv:1706.03762v7 again, and https://github.com/PyGithub/PyGithub#readme\n"
+        f"[09:17] ana: {web.url}{PAGE}/?utm_source=chat — same post\n"
+    )
+
+
+def test_from_a_file_takes_every_paper_once_in_order_of_first_mention(
+    cli, arxiv, crossref, web, github, notes_dir, tmp_path
+) -> None:
+    (tmp_path / "chat.txt").write_text(chat(web), encoding="utf-8")
+
+    result = cli("add", "--from", "chat.txt", "--json")
+
+    assert "Found 3 papers in chat.txt." in result.stderr
+    outcomes = json.loads(result.stdout)
+    assert [o["input"] for o in outcomes] == ["1706.03762", f"doi:{PLOS}", f"doi:{IEEE}"]
+    assert [o["status"] for o in outcomes] == ["added"] * 3
+    assert web.requests == [] and github.requests == []
+    assert files(notes_dir) == [
+        "1706.03762.yaml",
+        "doi/10.1109_icdcsw.2003.1203662.yaml",
+        "doi/10.1371_journal.pone.0033693.yaml",
+    ]
+
+
+def test_from_a_file_with_links_takes_every_other_link_too(
+    cli, arxiv, crossref, web, github, notes_dir, tmp_path
+) -> None:
+    web.serve(PAGE, BLOG)
+    (tmp_path / "chat.txt").write_text(chat(web), encoding="utf-8")
+
+    result = cli("add", "--from", "chat.txt", "--links", "--json")
+
+    assert "Found 3 papers and 2 links in chat.txt." in result.stderr
+    outcomes = json.loads(result.stdout)
+    assert [o["input"] for o in outcomes] == [
+        "1706.03762",
+        f"doi:{PLOS}",
+        "https://github.com/PyGithub/PyGithub",
+        web.url + PAGE,
+        f"doi:{IEEE}",
+    ]
+    assert [o["status"] for o in outcomes] == ["added"] * 5
+    assert github.paths() == ["/repos/PyGithub/PyGithub"] and web.paths() == [PAGE]
+    assert [o["kind"] for o in outcomes] == ["arxiv", "doi", "link", "link", "doi"]
+    assert len(files(notes_dir)) == 5
+
+
+def test_list_search_and_show_see_the_added_notes(
+    cli, arxiv, crossref, web, github, tmp_path
+) -> None:
+    web.serve(PAGE, BLOG)
+    (tmp_path / "chat.txt").write_text(chat(web), encoding="utf-8")
+    cli("add", "--from", "chat.txt", "--links")
+
+    links = cli("list", "--kind", "link").stdout.splitlines()
+    assert {line.split("\t")[0] for line in links} == {
+        "https://github.com/PyGithub/PyGithub",
+        web.url + PAGE,
+    }
+    dois = cli("list", "--kind", "doi").stdout
+    assert dois.count("\n") == 2 and f"doi:{IEEE}" in dois and f"doi:{PLOS}" in dois
+    assert cli("search", "site:github.com").stdout.startswith("https://github.com/PyGithub")
+    assert cli("search", "site:127.0.0.1").stdout.startswith(web.url + PAGE)
+    assert cli("search", "spiceland", "kind:link").stdout.startswith(web.url + PAGE)
+    assert cli("search", "congestion", "kind:doi").stdout.startswith(f"doi:{IEEE}")
+    assert cli("search", "site:doi.org").stdout.count("\n") == 2
+
+    shown = cli("show", "https://github.com/PyGithub/PyGithub/").stdout
+    assert "Typed interactions with the GitHub API v3" in shown and "Python" in shown
+    shown = cli("show", f"https://doi.org/{PLOS}").stdout
+    assert "PLoS ONE" in shown and "Shankar Sadasivan" in shown
+    shown = cli("show", web.url + PAGE + "/").stdout
+    assert "Leader spotlight: Erin Spiceland" in shown and "The GitHub Blog" in shown
+
+
+# --- the installed command --------------------------------------------------------------------
+
+
+def test_the_installed_command_adds_a_doi_a_repository_and_a_page(
+    crossref, web, github, notes_dir
+) -> None:
+    from test_cli import run
+
+    link = web.serve(PAGE, BLOG)
+    added = run("add", f"doi:{PLOS}", "https://github.com/PyGithub/PyGithub", link, "-t", "x")
+
+    assert added.returncode == 0, added.stderr
+    assert added.stderr == "" and "\x1b" not in added.stdout  # a pipe: results only
+    assert [line.split()[0] for line in added.stdout.splitlines()] == ["added"] * 3
+    assert len(files(notes_dir)) == 3
+    missing = run("add", UNKNOWN_DOI, "https://github.com/jacquev6/Xxx")
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.splitlines() == [
+        f"not found doi:{UNKNOWN_DOI}  not found on Crossref (check the DOI); no note written",
+        "pending   https://github.com/jacquev6/Xxx  pending (GitHub has no repository "
+        "jacquev6/Xxx); placeholder note written",
+    ]
+    listed = json.loads(run("list", "--json").stdout)
+    assert {n["kind"] for n in listed} == {"doi", "link"} and len(listed) == 4
