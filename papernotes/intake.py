@@ -121,6 +121,10 @@ def add_papers(
     return outcomes
 
 
+# A paper's id -> the pages (their outcome and own note) that name it, in the order given.
+About = dict[str, list[tuple[Outcome, Note]]]
+
+
 class _Run:
     """One `add`: the outcomes by reference, and how each kind is fetched and written."""
 
@@ -136,15 +140,16 @@ class _Run:
         papers = [r for r in refs if isinstance(r, ArxivId)]
         dois = [r for r in refs if isinstance(r, DoiRef)]
         links = [r for r in refs if isinstance(r, LinkRef)]
-        about: dict[str, tuple[Outcome, Note]] = {}  # a paper's id -> the page naming it
+        about: About = {}
         for link in links:
             self.read_link(self.wanted[link.base], about)
             if on_progress:
                 on_progress(1)
-        for paper_id, (outcome, _) in about.items():
+        for paper_id, pages in about.items():
             paper = parse_ref(paper_id)
             if self.store.exists(paper):
-                self.page_of_known_paper(outcome, paper)
+                for outcome, _ in pages:
+                    self.page_of_known_paper(outcome, paper)
             elif isinstance(paper, ArxivId):
                 papers.append(paper)
             elif isinstance(paper, DoiRef):
@@ -159,14 +164,14 @@ class _Run:
     def fetch_arxiv(
         self,
         papers: list[ArxivId],
-        about: dict[str, tuple[Outcome, Note]],
+        about: About,
         on_progress: Callable[[int], None] | None,
     ) -> None:
         report = self.sources.arxiv.fetch(papers, on_progress)
         for paper in papers:
             found = report.found.get(paper)
             if paper.base in about and paper.base not in self.wanted:
-                self.paper_of_page(*about[paper.base], found, "arXiv")
+                self.paper_of_pages(about[paper.base], found, "arXiv")
                 continue
             if found is not None:
                 self.found(self.wanted[paper.base], found)
@@ -182,7 +187,7 @@ class _Run:
     def fetch_crossref(
         self,
         dois: list[DoiRef],
-        about: dict[str, tuple[Outcome, Note]],
+        about: About,
         on_progress: Callable[[int], None] | None,
     ) -> None:
         from papernotes.crossref_source import NOT_FOUND, note_from_work
@@ -192,7 +197,7 @@ class _Run:
             work = report.found.get(doi.doi)
             found = note_from_work(work) if work is not None else None
             if doi.base in about and doi.base not in self.wanted:
-                self.paper_of_page(*about[doi.base], found, "Crossref")
+                self.paper_of_pages(about[doi.base], found, "Crossref")
             elif found is not None:
                 self.found(self.wanted[doi.base], found)
             elif doi.doi in report.missing:
@@ -202,7 +207,8 @@ class _Run:
 
     # --- links -------------------------------------------------------------------------
 
-    def read_link(self, outcome: Outcome, about: dict[str, tuple[Outcome, Note]]) -> None:
+    def read_link(self, outcome: Outcome, about: About) -> None:
+        """Read a link's page: its own note, or (set aside in `about`) a page about a paper."""
         assert isinstance(outcome.ref, LinkRef)
         page = self.sources.web().read(outcome.ref, outcome.given)
         if page.note is None:
@@ -210,13 +216,13 @@ class _Run:
             return
         if self.title:
             page.note.title = self.title
-        for name in page.names:  # the paper the page is about: the note is that paper's
-            try:
+        for name in page.names:
+            try:  # the paper the page is about: the note is that paper's
                 paper = parse_ref(name)
             except InvalidIdError:
                 continue
             if paper.base not in self.wanted:
-                about[paper.base] = (outcome, page.note)
+                about.setdefault(paper.base, []).append((outcome, page.note))
                 return
         self.found(outcome, page.note)
 
@@ -237,19 +243,28 @@ class _Run:
         outcome.status, outcome.note = Status.EXISTS, edited.note
         outcome.message = f"the page is about {paper}, which has a note; kept among its links"
 
-    def paper_of_page(self, outcome: Outcome, page: Note, paper: Note | None, source: str) -> None:
-        """The note on the paper a page names, the page among its links; the page's own note
-        (which keeps the paper's id) when the paper's source does not know it or is down."""
-        assert outcome.ref is not None
+    def paper_of_pages(
+        self, pages: list[tuple[Outcome, Note]], paper: Note | None, source: str
+    ) -> None:
+        """The note on the paper pages name, the pages among its links; each page's own
+        note (which keeps the paper's id) when the paper's source does not know it or is
+        down."""
         if paper is None:
-            self.found(outcome, page)
-            outcome.message = (
-                f"names {page.arxiv or page.doi}, which {source} did not give: kept as a link"
-            )
+            for outcome, page in pages:
+                self.found(outcome, page)
+                outcome.message = (
+                    f"names {page.arxiv or page.doi}, which {source} did not give: kept as a link"
+                )
             return
-        paper.links = [outcome.ref.base]
+        paper.links = [outcome.ref.base for outcome, _ in pages if outcome.ref is not None]
         paper.tags, paper.added = list(self.tags), self.added
-        self.write_new(outcome, paper, Status.ADDED, f"added as {paper.id}, the paper it is about")
+        if not self.store.create(paper):  # written meanwhile: the pages join its links
+            for outcome, _ in pages:
+                self.page_of_known_paper(outcome, paper.ref)
+            return
+        for outcome, _ in pages:
+            outcome.status, outcome.note = Status.ADDED, paper
+            outcome.message = f"added as {paper.id}, the paper it is about"
 
     # --- writing -----------------------------------------------------------------------
 

@@ -394,6 +394,36 @@ def test_a_page_is_asked_for_with_the_trailing_slash_it_was_given(given, asked) 
     assert address(parse_ref(given), given) == asked
 
 
+def test_two_pages_naming_one_paper_each_keep_it(cli, arxiv, web, notes_dir) -> None:
+    # The abstract page of two versions: arXiv's recorded answers lack the paper, so each
+    # page is a note of its own, and neither is lost.
+    first = web.serve("/abs/2106.09608v2", ARXIV_ABS)
+    second = web.serve("/abs/2106.09608v1", ARXIV_ABS)
+
+    outcomes = json.loads(cli("add", first, second, "--json").stdout)
+
+    assert [(o["input"], o["status"], o["arxiv"]) for o in outcomes] == [
+        (first, "added", "2106.09608"),
+        (second, "added", "2106.09608"),
+    ]
+    assert len(files(notes_dir)) == 2
+
+
+def test_two_pages_naming_a_paper_with_a_note_both_join_its_links(
+    cli, arxiv, web, notes_dir
+) -> None:
+    (notes_dir).mkdir()
+    (notes_dir / "2106.09608.yaml").write_text("id: '2106.09608'\ntitle: T\n", encoding="utf-8")
+    first = web.serve("/abs/2106.09608v2", ARXIV_ABS)
+    second = web.serve("/abs/2106.09608v1", ARXIV_ABS)
+
+    outcomes = json.loads(cli("add", first, second, "--json").stdout)
+
+    assert [(o["status"], o["id"]) for o in outcomes] == [("exists", "2106.09608")] * 2
+    assert read(notes_dir, "2106.09608").links == [first, second]
+    assert files(notes_dir) == ["2106.09608.yaml"]
+
+
 def test_a_github_repository_is_read_from_githubs_api(
     cli, github, notes_dir, only_local_hosts
 ) -> None:
