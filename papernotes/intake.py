@@ -208,7 +208,8 @@ class _Run:
     # --- links -------------------------------------------------------------------------
 
     def read_link(self, outcome: Outcome, about: About) -> None:
-        """Read a link's page: its own note, or (set aside in `about`) a page about a paper."""
+        """Read a link's page: its own note, or (set aside in `about`) a page about a paper.
+        A placeholder the page already has is filled in place: the reader wrote in it."""
         assert isinstance(outcome.ref, LinkRef)
         page = self.sources.web().read(outcome.ref, outcome.given)
         if page.note is None:
@@ -216,7 +217,7 @@ class _Run:
             return
         if self.title:
             page.note.title = self.title
-        for name in page.names:
+        for name in page.names if outcome.status is not Status.EXISTS else ():
             try:  # the paper the page is about: the note is that paper's
                 paper = parse_ref(name)
             except InvalidIdError:

@@ -424,6 +424,26 @@ def test_two_pages_naming_a_paper_with_a_note_both_join_its_links(
     assert files(notes_dir) == ["2106.09608.yaml"]
 
 
+def test_a_placeholder_of_a_page_about_a_paper_is_filled_in_place(
+    cli, arxiv, web, notes_dir
+) -> None:
+    link = web.url + "/abs/2106.09608v2"
+    web.script("/abs/2106.09608v2", Reply(status=404, content_type="text/plain"))
+    cli("add", link, code=1)
+    cli("note", link, "--tldr", "Mine, written while the page was down.")
+    (notes_dir / "2106.09608.yaml").write_text("id: '2106.09608'\ntitle: T\n", encoding="utf-8")
+    web.serve("/abs/2106.09608v2", ARXIV_ABS)
+
+    (outcome,) = json.loads(cli("add", link, "--json").stdout)
+
+    assert outcome["status"] == "added" and outcome["id"] == link  # completed
+    (name,) = [f for f in files(notes_dir) if f.startswith("link/")]
+    note = read(notes_dir, name.removesuffix(".yaml"))
+    assert not note.pending and note.arxiv == "2106.09608"
+    assert note.title.startswith("Learning Knowledge Graph-based World Models")
+    assert note.tldr == "Mine, written while the page was down."
+
+
 def test_a_github_repository_is_read_from_githubs_api(
     cli, github, notes_dir, only_local_hosts
 ) -> None:
