@@ -339,8 +339,8 @@ def add(
         raise UsageError("give arXiv ids, DOIs or links to add, or --from FILE")
     elif links:
         raise UsageError("--links goes with --from FILE: the links a text mentions")
-    if title is not None and len(ids) != 1:
-        raise UsageError("--title names one note: give it with one link")
+    if title is not None and (len(ids) != 1 or parse_ref(ids[0]).kind != "link"):
+        raise UsageError("--title names one link's note: give it with one link")
     with fetching() as shown:
         outcomes = add_papers(
             store,

@@ -391,12 +391,7 @@ def note_from_work(work: Work) -> Note:
         kind="doi",
         title=work.title,
         subtitle=work.subtitle,
-        authors=[
-            Author(
-                a.name, list(a.affiliations), f"https://orcid.org/{a.orcid}" if a.orcid else None
-            )
-            for a in work.authors
-        ],
+        authors=[Author(a.name, list(a.affiliations), _orcid_link(a.orcid)) for a in work.authors],
         abstract=work.abstract or "",
         published=work.issued,
         container=work.container,

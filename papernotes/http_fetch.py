@@ -112,7 +112,9 @@ def read_capped(
     """The body of a streamed `response`, or UnusableAnswerError once it is larger than
     `limit` or still coming at `deadline` (a `clock` time; `timeout` names it)."""
     body = bytearray()
-    for chunk in response.iter_content(64 * 1024):
+    # read1 returns what has come in, however little: the deadline is checked at every
+    # piece, so a server sending a byte now and then cannot hold the read for long.
+    while chunk := _read1(response):
         body += chunk
         if len(body) > limit:
             response.close()
@@ -121,6 +123,22 @@ def read_capped(
             response.close()
             raise UnusableAnswerError(f"the answer took longer than {timeout:g} s")
     return bytes(body)
+
+
+def _read1(response: requests.Response) -> bytes:
+    """What has come in of the body, with urllib3's errors as requests names them (as its
+    own `iter_content` does), so that the callers' handling of requests' errors holds."""
+    import requests
+    import urllib3.exceptions
+
+    try:
+        return bytes(response.raw.read1(64 * 1024, decode_content=True))
+    except urllib3.exceptions.ProtocolError as err:
+        raise requests.exceptions.ChunkedEncodingError(err) from None
+    except urllib3.exceptions.DecodeError as err:
+        raise requests.exceptions.ContentDecodingError(err) from None
+    except urllib3.exceptions.ReadTimeoutError as err:
+        raise requests.exceptions.ConnectionError(err) from None
 
 
 class Pacer:

@@ -94,8 +94,9 @@ def parse_site(text: str, typed: str | None = None) -> str:
     """A site as typed, `github.com` or a link on it: its host, lower-cased, without `www.`
     (the rule of `search site:`, which finds the host and the hosts below it)."""
     host = text.strip().lower()
-    host = host.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.").rstrip(".")
-    if not re.fullmatch(r"[a-z0-9.-]+(?::[0-9]+)?", host) or "." not in host:
+    host = host.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
+    host = re.sub(r":[0-9]+$", "", host).rstrip(".")  # the index keeps hosts without ports
+    if not re.fullmatch(r"[a-z0-9.-]+", host) or "." not in host:
         raise UsageError(f"{typed or repr(text)}: expected a site like github.com")
     return host
 

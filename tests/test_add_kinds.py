@@ -241,6 +241,7 @@ def test_crossref_unreachable_leaves_a_placeholder_that_a_later_add_fills(
     cli, crossref, notes_dir, monkeypatch, waits
 ) -> None:
     monkeypatch.setenv("PAPERNOTES_CROSSREF_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("PAPERNOTES_ARXIV_DELAY", "3")  # Crossref's pace: a second, at most
     result = cli("add", PLOS, "-t", "dopamine", code=1)
 
     assert retries(result.stderr) == [
@@ -559,8 +560,9 @@ def test_a_page_that_cannot_be_read_is_a_placeholder(
 
 
 def test_a_page_that_fails_once_is_read_on_the_retry_the_command_announces(
-    cli, web, notes_dir
+    cli, web, notes_dir, monkeypatch
 ) -> None:
+    monkeypatch.setenv("PAPERNOTES_ARXIV_DELAY", "3")  # a page's pace: a second, at most
     web.script(
         PAGE,
         Reply(status=502, content_type="text/plain"),

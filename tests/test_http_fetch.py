@@ -209,6 +209,16 @@ def test_an_answer_sent_slower_than_the_deadline_is_dropped(server: FakeServer) 
     ]
 
 
+def test_a_large_answer_sent_slowly_is_dropped_at_its_deadline(server: FakeServer) -> None:
+    # 1 KB every 0.1 s: within every read's timeout, and over the whole answer's long before
+    # a 64 KB piece is complete (the deadline is checked at every piece received).
+    server.script("/x", Reply(body=BODY_BYTES * 40, trickle=0.1))
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailableError, match=r"took longer than 0\.5 s"):
+        fetcher(timeout=0.5, retries=0, real_clock=True).get(server.url + "/x")
+    assert time.monotonic() - started < 2.5
+
+
 def test_an_answer_cut_short_is_retried(server: FakeServer) -> None:
     server.script("/x", Reply(body=BODY_BYTES, cut=len(BODY_BYTES) // 2), Reply(body=BODY_BYTES))
     waits: list[str] = []

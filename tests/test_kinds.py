@@ -182,6 +182,7 @@ def test_list_shows_every_kind_and_filters_by_kind(cli, kinds: Path) -> None:
 def test_search_by_kind_site_host_url_and_doi(cli, kinds: Path) -> None:
     assert cli("search", "site:github.com").stdout.startswith("https://github.com/NVIDIA")
     assert cli("search", "site:https://www.github.com/whatever").stdout.count("\n") >= 1
+    assert cli("search", "site:github.com:443").stdout.startswith("https://github.com/NVIDIA")
     assert cli("search", "kind:doi", "magnetic").stdout.startswith("doi:10.1103")
     assert cli("search", "physrevb").stdout.startswith("doi:10.1103")
     assert cli("search", "rhythm", "-kind:arxiv").stdout.startswith("https://github.com")
@@ -207,6 +208,14 @@ def test_show_tag_note_and_open_take_any_reference(cli, kinds: Path) -> None:
         "https://github.com/NVIDIA/mellotron\n"
     )
     assert "only arXiv papers have a PDF" in cli("open", "10.1103/x1", "--pdf", code=2).stderr
+
+
+def test_title_is_for_one_link(cli, kinds: Path) -> None:
+    assert "one link's note" in cli("add", "10.1103/x1", "--title", "T", code=2).stderr
+    assert (
+        "one link's note"
+        in cli("add", "https://a.org", "https://b.org", "--title", "T", code=2).stderr
+    )
 
 
 def test_export_and_check_take_every_kind(cli, kinds: Path) -> None:
