@@ -89,8 +89,12 @@ def test_ids_in_renamed_files_and_new_tags_after_a_read(cli, collection: Path) -
 
 
 def test_a_script_for_each_shell() -> None:
-    shown = subprocess.run(
-        [installed(), "--show-completion"], capture_output=True, text=True, timeout=60, check=False
+    shown = subprocess.run(  # from bash: Typer detects the shell it is run from
+        ["bash", "-c", f"'{installed()}' --show-completion; exit $?"],  # bash stays its parent
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert shown.returncode == 0 and "_PAPERNOTES_COMPLETE" in shown.stdout
     for shell, words in [
