@@ -104,13 +104,13 @@ class Fetching:
 
     def __init__(self, bar: Progress | None = None) -> None:
         self.bar = bar
-        self.task = bar.add_task("Fetching from arXiv", total=None) if bar else None
+        self.task = bar.add_task("Fetching metadata", total=None) if bar else None
 
     def total(self, count: int) -> None:
-        """How many papers there are to fetch."""
+        """How many notes' metadata there is to fetch (from arXiv, Crossref, pages)."""
         if self.bar and self.task is not None:
-            papers = f"{count} paper{'' if count == 1 else 's'}"
-            self.bar.update(self.task, total=count, description=f"Fetching {papers} from arXiv")
+            notes = f"{count} note{'' if count == 1 else 's'}"
+            self.bar.update(self.task, total=count, description=f"Fetching metadata of {notes}")
 
     def advance(self, done: int) -> None:
         """`done` more papers fetched."""

@@ -313,10 +313,10 @@ def test_open_without_a_browser_says_so(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
-def test_the_bar_on_a_terminal_counts_papers_in_words(arxiv: FakeArxiv, notes_dir: Path) -> None:
+def test_the_bar_on_a_terminal_counts_notes_in_words(arxiv: FakeArxiv, notes_dir: Path) -> None:
     body = fixture("api2026_single_1605.08386.xml")
     arxiv.script("1605.08386", Reply(status=503), Reply(wait=0.5, body=body))
     code, output = _on_a_terminal("add", "1605.08386", env={"COLUMNS": "120"})
     assert code == 0
-    assert "Fetching 1 paper from arXiv" in output and "1 papers" not in output
+    assert "Fetching metadata of 1 note" in output and "1 notes" not in output
     assert "arXiv did not answer (HTTP 503); retrying in 0 s (attempt 2 of 4)" in output
