@@ -10,15 +10,13 @@ envelope; unknown ids are left out, as arXiv does. Tests can also queue scripted
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
-import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+
+import fake_http
+from fake_http import FakeServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -91,92 +89,37 @@ def batch_feed(id_list: list[str]) -> bytes:
 
 
 @dataclass
-class Reply:
-    """One scripted answer."""
+class Reply(fake_http.Reply):
+    """One scripted answer, an Atom feed unless it says otherwise."""
 
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    wait: float = 0.0  # seconds before answering
-    drop: bool = False  # close the connection without answering
+    content_type: str = "application/atom+xml; charset=utf-8"
 
 
-@dataclass
-class Request:
-    """What the server saw."""
+class Request(fake_http.Request):
+    """What the server saw, and the `id_list` it asked for."""
 
-    at: float
-    id_list: str
-    params: dict[str, str]
+    @property
+    def id_list(self) -> str:
+        return self.params.get("id_list", "")
 
 
-class FakeArxiv:
-    """The server. `script(id_list, *replies)` queues answers; the last one repeats."""
+class FakeArxiv(FakeServer):
+    """The server. `script(id_list, *replies)` queues answers for exactly this comma-joined
+    id list; the last one repeats."""
 
-    def __init__(self) -> None:
-        self.requests: list[Request] = []
-        self._scripts: dict[str, list[Reply]] = {}
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+    request_class = Request
+    requests: list[Request]  # type: ignore[assignment]
 
     @property
     def url(self) -> str:
         """The API address to give papernotes."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/query"
+        return super().url + "/api/query"
 
-    def script(self, id_list: str, *replies: Reply) -> None:
-        """Answer requests for exactly this comma-joined id list with `replies`, in turn."""
-        self._scripts[id_list] = list(replies)
+    def key(self, path: str, params: dict[str, str]) -> str:
+        return params.get("id_list", "")
 
-    def start(self) -> FakeArxiv:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def answer(self, id_list: str) -> Reply:
-        """The reply for one request (scripted, recorded, or built from recorded entries)."""
-        with self._lock:
-            queue = self._scripts.get(id_list)
-            if queue:
-                return queue.pop(0) if len(queue) > 1 else queue[0]
-        if id_list in RECORDED:
-            return Reply(body=fixture(RECORDED[id_list]))
-        return Reply(body=batch_feed([i for i in id_list.split(",") if i]))
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-                id_list = params.get("id_list", "")
-                with fake._lock:
-                    fake.requests.append(Request(time.monotonic(), id_list, params))
-                reply = fake.answer(id_list)
-                if reply.wait:
-                    time.sleep(reply.wait)
-                if reply.drop:
-                    self.close_connection = True
-                    self.connection.close()
-                    return
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(reply.body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        return Handler
+    def default(self, key: str) -> Reply:
+        """A recorded answer, or one built from recorded entries."""
+        if key in RECORDED:
+            return Reply(body=fixture(RECORDED[key]))
+        return Reply(body=batch_feed([i for i in key.split(",") if i]))

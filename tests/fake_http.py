@@ -58,7 +58,11 @@ class Request:
 class FakeServer:
     """The server. `script(path, *replies)` queues answers; the last one repeats.
 
-    A path nobody scripted is answered by `default(path)`: an empty 404 here."""
+    A path nobody scripted is answered by `default(path)`: an empty 404 here. A service that
+    chooses its answer by something else than the path says so in `key` (arXiv's API by
+    its `id_list`)."""
+
+    request_class = Request  # what each request is recorded as
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
@@ -93,16 +97,20 @@ class FakeServer:
         """The paths asked for, in order."""
         return [request.path for request in self.requests]
 
-    def answer(self, path: str) -> Reply:
+    def key(self, path: str, params: dict[str, str]) -> str:
+        """What a request's answer is chosen by, and scripted under: its path."""
+        return path
+
+    def answer(self, key: str) -> Reply:
         """The reply for one request: scripted, else the default."""
         with self._lock:
-            queue = self._scripts.get(path)
+            queue = self._scripts.get(key)
             if queue:
                 return queue.pop(0) if len(queue) > 1 else queue[0]
-        return self.default(path)
+        return self.default(key)
 
-    def default(self, path: str) -> Reply:
-        """The reply for a path nobody scripted."""
+    def default(self, key: str) -> Reply:
+        """The reply for a request nobody scripted."""
         return Reply(status=404, content_type="text/plain")
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -115,10 +123,12 @@ class FakeServer:
                 parts = urlsplit(self.path)
                 path = unquote(parts.path)
                 params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                seen = Request(time.monotonic(), path, params, dict(self.headers.items()))
+                seen = fake.request_class(
+                    time.monotonic(), path, params, dict(self.headers.items())
+                )
                 with fake._lock:
                     fake.requests.append(seen)
-                reply = fake.answer(path)
+                reply = fake.answer(fake.key(path, params))
                 if reply.wait:
                     time.sleep(reply.wait)
                 if reply.drop:
