@@ -94,16 +94,16 @@ class NoteStore:
         """The YAML text of the note file named after `ref`, as it is on disk."""
         return self._read(self.path_for(ref), ref)
 
-    def _read(self, path: Path, arxiv_id: NoteRef | None = None) -> str:
+    def _read(self, path: Path, ref: NoteRef | None = None) -> str:
         try:
             with open(path, "rb") as handle:
                 return handle.read().decode()
         except FileNotFoundError:
-            if arxiv_id is None:
+            if ref is None:
                 raise NoteNotFoundError(f"{path} was removed") from None
             raise NoteNotFoundError(
-                f"no note for {arxiv_id.base} in {self.root}/ "
-                f"(add it with: papernotes add {arxiv_id.base})"
+                f"no note for {ref.base} in {self.root}/ "
+                f"(add it with: papernotes add {ref.base})"
             ) from None
         except (OSError, UnicodeDecodeError) as err:
             raise NoteFileError(f"{path}: cannot be read ({err})") from None
