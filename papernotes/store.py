@@ -102,8 +102,7 @@ class NoteStore:
             if ref is None:
                 raise NoteNotFoundError(f"{path} was removed") from None
             raise NoteNotFoundError(
-                f"no note for {ref.base} in {self.root}/ "
-                f"(add it with: papernotes add {ref.base})"
+                f"no note for {ref.base} in {self.root}/ (add it with: papernotes add {ref.base})"
             ) from None
         except (OSError, UnicodeDecodeError) as err:
             raise NoteFileError(f"{path}: cannot be read ({err})") from None
