@@ -629,6 +629,7 @@ class ExportFormat(str, Enum):
     MARKDOWN = "markdown"
     BIBTEX = "bibtex"
     JSON = "json"
+    TELEGRAM = "telegram"
 
 
 @app.command()
@@ -667,7 +668,7 @@ def export(
         str | None, typer.Option("--title", help="Title of a Markdown digest.")
     ] = None,
 ) -> None:
-    """Export notes as Markdown (a post or a digest), BibTeX or JSON.
+    """Export notes as Markdown (a post or a digest), BibTeX, JSON or Telegram posts.
 
     \b
     Examples:
@@ -676,6 +677,12 @@ def export(
       papernotes export --all -o posts/       one file per note
       papernotes export --query 'author:vaswani' -f bibtex -o refs.bib
       papernotes export --all -f json | jq '.[].title'
+      papernotes export --tag weekly -f telegram -o posts/
+
+    -f telegram writes each note as a message in Telegram's HTML (parse_mode=HTML). A post
+    over Telegram's 4096 characters is split into numbered parts: in a folder, files
+    1911.04594-1.html, 1911.04594-2.html, ...; on standard output, messages are separated
+    by a line --- between blank lines.
     """
     from papernotes.export import render_chunks
     from papernotes.exporting import Selection, choose, write_export

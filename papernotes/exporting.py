@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import overload
 
 from papernotes.errors import PapernotesError, UsageError
-from papernotes.export import EXTENSIONS, render, render_chunks
+from papernotes.export import EXTENSIONS, SPLIT, render_chunks, render_posts
 from papernotes.index import Collection
 from papernotes.listing import with_tags
 from papernotes.note import Note
@@ -91,11 +91,13 @@ class StoredNotes(Sequence[Note]):
         return [self._kept[r] for r in rowids]
 
 
-def file_name(note: Note, fmt: str) -> str:
+def file_name(note: Note, fmt: str, part: int | None = None) -> str:
     """The file a note is exported to in a folder: its file stem with the kind's folder
     joined on (`doi_10.1103_physrevb.91.184507.md`, `link_github.com_…-5e1c2a0b.md`), so
-    every note's file is directly in the folder, and the format's extension."""
-    return f"{note.ref.stem.replace('/', '_')}.{EXTENSIONS[fmt]}"
+    every note's file is directly in the folder, and the format's extension. A post split
+    in parts has a file for each, numbered from 1: `1911.04594-2.html`."""
+    number = "" if part is None else f"-{part}"
+    return f"{note.ref.stem.replace('/', '_')}{number}.{EXTENSIONS[fmt]}"
 
 
 def write_export(
@@ -112,8 +114,16 @@ def write_export(
     """
     path = Path(target)
     folder = target.endswith(("/", "\\")) or path.is_dir()
-    # In a folder, each file is one post, not a digest.
-    files = [path / file_name(n, fmt) for n in notes] if folder else [path]
+    # In a folder, each file is one post (or one part of a post), not a digest.
+    # Every name is known before the first file is written; a split format's post is
+    # rendered to count its parts, and again to be written (never all held at once).
+    split = fmt in SPLIT
+    counts = [len(render_posts(fmt, n)) if split else 1 for n in notes] if folder else []
+    files = (
+        [path / name for n, c in zip(notes, counts, strict=True) for name in _names(n, fmt, c)]
+        if folder
+        else [path]
+    )
     if not force:
         existing = [str(p) for p in files if p.exists()]
         if existing:
@@ -124,6 +134,14 @@ def write_export(
     if not folder:
         write_atomic(path, (c.encode() for c in render_chunks(fmt, notes, title=title)))
         return files
-    for file, note in zip(files, notes, strict=True):
-        write_atomic(file, render(fmt, [note]).encode())
+    texts = (post for note in notes for post in render_posts(fmt, note))
+    for file, text in zip(files, texts, strict=True):
+        write_atomic(file, text.encode())
     return list(dict.fromkeys(files))
+
+
+def _names(note: Note, fmt: str, parts: int) -> list[str]:
+    """The files of a note in `parts` pieces: its own name for one, numbered for more."""
+    if parts == 1:
+        return [file_name(note, fmt)]
+    return [file_name(note, fmt, i) for i in range(1, parts + 1)]

@@ -774,8 +774,8 @@ def test_json_of_nothing_and_of_odd_extra_values() -> None:
 
 
 def test_formats_and_extensions() -> None:
-    assert set(FORMATS) == set(EXTENSIONS) == {"markdown", "bibtex", "json"}
-    assert EXTENSIONS == {"markdown": "md", "bibtex": "bib", "json": "json"}
+    assert set(FORMATS) == set(EXTENSIONS) == {"markdown", "bibtex", "json", "telegram"}
+    assert EXTENSIONS == {"markdown": "md", "bibtex": "bib", "json": "json", "telegram": "html"}
     notes = collection()
     modules = {"markdown": markdown_export, "bibtex": bibtex_export, "json": json_export}
     for name, module in modules.items():

@@ -35,8 +35,13 @@ def _lazy(name: str) -> Renderer:
     return chunks
 
 
-FORMATS: dict[str, Renderer] = {name: _lazy(name) for name in ("markdown", "bibtex", "json")}
-EXTENSIONS = {"markdown": "md", "bibtex": "bib", "json": "json"}
+FORMATS: dict[str, Renderer] = {
+    name: _lazy(name) for name in ("markdown", "bibtex", "json", "telegram")
+}
+EXTENSIONS = {"markdown": "md", "bibtex": "bib", "json": "json", "telegram": "html"}
+# Formats whose note may be more than one message, each its own file: their modules'
+# `posts(note) -> list[str]`.
+SPLIT = frozenset({"telegram"})
 
 
 def render_chunks(fmt: str, notes: Sequence[Note], title: str | None = None) -> Iterator[str]:
@@ -52,3 +57,12 @@ def render_chunks(fmt: str, notes: Sequence[Note], title: str | None = None) -> 
 def render(fmt: str, notes: Sequence[Note], title: str | None = None) -> str:
     """`notes` as text in the format `fmt`, one of FORMATS."""
     return "".join(render_chunks(fmt, notes, title))
+
+
+def render_posts(fmt: str, note: Note) -> list[str]:
+    """One note in the format `fmt` as the pieces it is written in, each a file in a folder:
+    a split format's messages, else the whole rendering."""
+    if fmt in SPLIT:
+        found: list[str] = import_module(f"{__name__}.{fmt}").posts(note)
+        return [post + "\n" for post in found]
+    return [render(fmt, [note])]
