@@ -10,7 +10,7 @@ annotation from its text at every start, a third of what `list` takes at 10,000 
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from enum import Enum
 from functools import cache
@@ -32,6 +32,8 @@ from papernotes.settings import (
     CROSSREF_MAILTO,
     DIR,
     GITHUB_API_URL,
+    TELEGRAM_API_URL,
+    TELEGRAM_CHAT,
     WEB_TIMEOUT,
     Setting,
     load,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from papernotes.crossref_source import CrossrefSource
     from papernotes.index import Collection, SyncReport
     from papernotes.intake import Sources
+    from papernotes.note import Note
     from papernotes.refs import NoteRef
     from papernotes.settings import Settings
     from papernotes.web_source import WebSource
@@ -667,6 +670,23 @@ def export(
     title: Annotated[
         str | None, typer.Option("--title", help="Title of a Markdown digest.")
     ] = None,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send",
+            help="Post the Telegram messages to the chat telegram.chat through the Bot API "
+            "instead of writing them; the bot's token is read from PAPERNOTES_TELEGRAM_TOKEN "
+            "(only there). Example: papernotes export --tag weekly -f telegram --send",
+        ),
+    ] = False,
+    chat: Annotated[
+        str | None,
+        typer.Option(
+            "--chat",
+            help="With --send: the chat to post to, -1001234567890 or @channel; "
+            f"file key {TELEGRAM_CHAT.key}.",
+        ),
+    ] = None,
 ) -> None:
     """Export notes as Markdown (a post or a digest), BibTeX, JSON or Telegram posts.
 
@@ -678,25 +698,67 @@ def export(
       papernotes export --query 'author:vaswani' -f bibtex -o refs.bib
       papernotes export --all -f json | jq '.[].title'
       papernotes export --tag weekly -f telegram -o posts/
+      papernotes export 1911.04594 -f telegram --send --chat @my_reading
 
     -f telegram writes each note as a message in Telegram's HTML (parse_mode=HTML). A post
     over Telegram's 4096 characters is split into numbered parts: in a folder, files
     1911.04594-1.html, 1911.04594-2.html, ...; on standard output, messages are separated
-    by a line --- between blank lines.
+    by a line --- between blank lines. --send posts them to the chat telegram.chat
+    (a second apart), says which failed, and exits 1 if any did.
     """
     from papernotes.export import render_chunks
     from papernotes.exporting import Selection, choose, write_export
 
+    if send and (fmt is not ExportFormat.TELEGRAM or output is not None):
+        raise UsageError("--send posts Telegram messages: give -f telegram, and no -o")
+    if chat is not None and not send:
+        raise UsageError("--chat says where --send posts: add --send, or leave --chat out")
     selection = Selection(papers, tag, query, everything)
     notes = choose(_collection(ctx), selection)
     if not notes:
         raise PapernotesError(f"no notes match {selection.describe()}")
+    if send:
+        _send_telegram(ctx, notes, chat)
+        return
     if output is None:
         sys.stdout.writelines(render_chunks(fmt.value, notes, title=title))
         return
     written = write_export(notes, fmt.value, output, title=title, force=force)
     where = output if len(written) == 1 else f"{len(written)} files in {output}"
     _say(f"Exported {_count(len(notes), 'note')} to {where}.")
+
+
+def _send_telegram(ctx: typer.Context, notes: "Sequence[Note]", chat: str | None) -> None:
+    """Post each note's messages to the chat; each failure said, exit 1 if any."""
+    from papernotes.export.telegram import posts
+    from papernotes.telegram_send import Post, TelegramSettings, send, token_from
+
+    settings = _settings(ctx)
+    chosen = settings.get(TELEGRAM_CHAT, chat).value
+    if not chosen:
+        raise UsageError(
+            f"say which chat to post to: --chat, {TELEGRAM_CHAT.env} or "
+            f"{TELEGRAM_CHAT.key} in a settings file"
+        )
+    where = TelegramSettings(
+        api_url=settings.get(TELEGRAM_API_URL).value,
+        chat=chosen,
+        token=token_from(os.environ),
+        # Telegram takes about a message a second to a chat: a second apart, or arXiv's
+        # delay when that is shorter (0 in tests).
+        delay=min(settings.get(ARXIV_DELAY).value, 1.0),
+    )
+    sent = failed = 0
+    for delivery in send((Post(n.id, posts(n)) for n in notes), where):
+        if delivery.problem is None:
+            sent += 1
+            _say(f"Sent {delivery.label}.")
+        else:
+            failed += 1
+            _say(f"Error: {delivery.label} not sent: {delivery.problem}")
+    _say(f"Sent {_count(sent, 'message')} to {chosen}" + (f"; {failed} failed." if failed else "."))
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -25,6 +25,7 @@ FOLDER_FILE = "papernotes.toml"
 ARXIV_DEFAULT_URL = "https://export.arxiv.org/api/query"
 CROSSREF_DEFAULT_URL = "https://api.crossref.org"
 GITHUB_DEFAULT_URL = "https://api.github.com"
+TELEGRAM_DEFAULT_URL = "https://api.telegram.org"
 
 
 def _http_url(default: str) -> Callable[[str], str | None]:
@@ -48,6 +49,15 @@ def _email_or_empty(address: str) -> str | None:
     if not address or re.fullmatch(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+", address):
         return None
     return "not an email address (like you@example.org); leave it empty to send none"
+
+
+def _chat_or_empty(chat: str) -> str | None:
+    """Empty is unset; else a chat's number (-1001234567890) or a public @username."""
+    import re
+
+    if not chat or re.fullmatch(r"-?[0-9]+|@[A-Za-z][A-Za-z0-9_]{3,}", chat):
+        return None
+    return "not a chat: give its number (like -1001234567890) or its @username"
 
 
 def _not_negative(seconds: float) -> str | None:
@@ -122,11 +132,22 @@ WEB_TIMEOUT = Setting("web.timeout", 20.0, "Seconds a web page may take to answe
 GITHUB_API_URL = Setting(
     "github.api_url", GITHUB_DEFAULT_URL, "GitHub API address", _http_url(GITHUB_DEFAULT_URL)
 )
+# Where `export --send` posts. The bot's token is no setting: it is read from the
+# environment only (telegram_send.TOKEN_ENV), never from a flag or a file, and never printed.
+TELEGRAM_CHAT = Setting(
+    "telegram.chat", "", "Telegram chat export --send posts to: -100… or @name", _chat_or_empty
+)
+TELEGRAM_API_URL = Setting(
+    "telegram.api_url",
+    TELEGRAM_DEFAULT_URL,
+    "Telegram Bot API address",
+    _http_url(TELEGRAM_DEFAULT_URL),
+)
 
 # Every setting, in the order `papernotes config` prints them. A new one joins here.
 SETTINGS: tuple[Setting[Any], ...] = (
     DIR, ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, CROSSREF_API_URL, CROSSREF_MAILTO,
-    WEB_TIMEOUT, GITHUB_API_URL,
+    WEB_TIMEOUT, GITHUB_API_URL, TELEGRAM_CHAT, TELEGRAM_API_URL,
 )  # fmt: skip
 
 _EXPECTED = {str: "a string in quotes", float: "a number", Path: "a folder path in quotes"}

@@ -62,6 +62,8 @@ def test_variables_and_options_are_named_after_the_keys() -> None:
         "crossref.mailto": ("PAPERNOTES_CROSSREF_MAILTO", "--mailto", str),
         "web.timeout": ("PAPERNOTES_WEB_TIMEOUT", "--timeout", float),
         "github.api_url": ("PAPERNOTES_GITHUB_API_URL", "--api-url", str),
+        "telegram.chat": ("PAPERNOTES_TELEGRAM_CHAT", "--chat", str),
+        "telegram.api_url": ("PAPERNOTES_TELEGRAM_API_URL", "--api-url", str),
     }
 
 

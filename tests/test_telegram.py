@@ -3,11 +3,15 @@ its visible text measured in UTF-16 code units as Telegram counts it."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from fake_http import FakeServer, FakeTime, Reply
 from test_kinds import DOI_NOTE, LINK_NOTE, write
 
 from papernotes.export import markdown as markdown_export
@@ -331,3 +335,170 @@ def _load(path: Path) -> Note:
     from papernotes.note import load_note
 
     return load_note(path.read_text(encoding="utf-8"), str(path))
+
+
+# --- --send -----------------------------------------------------------------------------------
+# The Bot API's answers below are stand-ins written for these tests, not recordings (none
+# are in /work/shared): the two fields the client reads, `ok` and `description`, and no more.
+OK = Reply(body=b'{"ok": true}')
+CHAT_NOT_FOUND = Reply(
+    status=400, body=b'{"ok": false, "description": "Bad Request: chat not found"}'
+)
+TOKEN = "123456:AAE-secret_TOKEN"
+SEND_PATH = f"/bot{TOKEN}/sendMessage"
+
+
+class FakeTelegram(FakeServer):
+    """The fake server, taking POSTs too: each request's JSON body is kept in `bodies`."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, object]] = []
+        super().__init__()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+        base = super()._handler()
+
+        class Handler(base):  # type: ignore[valid-type,misc]
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                fake.bodies.append(json.loads(self.rfile.read(length)))
+                self.do_GET()  # recorded and answered as a GET is
+
+        return Handler
+
+
+@pytest.fixture
+def telegram(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTelegram]:
+    """A fake Bot API; papernotes is pointed at it, with a token and a chat."""
+    server = FakeTelegram().start()
+    monkeypatch.setenv("PAPERNOTES_TELEGRAM_API_URL", server.url)
+    monkeypatch.setenv("PAPERNOTES_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("PAPERNOTES_TELEGRAM_CHAT", "@papernotes_test")
+    yield server
+    server.stop()
+
+
+def no_token_anywhere(result: object, root: Path) -> None:
+    """The token is in no output and no file under the test's folder."""
+    assert TOKEN not in result.stdout and TOKEN not in result.stderr  # type: ignore[attr-defined]
+    assert "/bot" not in result.stderr  # type: ignore[attr-defined]
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_send_posts_every_message_in_order(cli, arxiv, telegram, long_note, isolated) -> None:
+    cli("add", "1706.03762")
+    telegram.script(SEND_PATH, OK)
+    result = cli("export", "1911.04594", "1706.03762", "-f", "telegram", "--send")
+    long_parts = posts(_load(long_note))
+    expected = [*long_parts, *posts(_load(isolated / "notes" / "1706.03762.yaml"))]
+    assert [body["text"] for body in telegram.bodies] == expected
+    assert all(body["chat_id"] == "@papernotes_test" for body in telegram.bodies)
+    assert all(body["parse_mode"] == "HTML" for body in telegram.bodies)
+    assert telegram.paths() == [SEND_PATH] * len(expected)
+    lines = result.stderr.splitlines()
+    assert lines == [
+        *(
+            f"Sent 1911.04594 (part {i} of {len(long_parts)})."
+            for i in range(1, len(long_parts) + 1)
+        ),
+        "Sent 1706.03762.",
+        f"Sent {len(expected)} messages to @papernotes_test.",
+    ]
+    no_token_anywhere(result, isolated)
+
+
+def test_send_says_which_failed_and_sends_the_rest(cli, arxiv, telegram, long_note, isolated):
+    cli("add", "1706.03762")
+    parts = len(posts(_load(long_note)))
+    # The first message refused, every later one taken.
+    telegram.script(SEND_PATH, CHAT_NOT_FOUND, OK)
+    result = cli("export", "1911.04594", "1706.03762", "-f", "telegram", "--send", code=1)
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"Error: 1911.04594 (part 1 of {parts}) not sent: "
+        "Telegram refused it: Bad Request: chat not found"
+    )
+    # The rest of that post is held back, said so; the next note's post is sent.
+    assert lines[1:parts] == [
+        f"Error: 1911.04594 (part {i} of {parts}) not sent: held back after part 1 failed"
+        for i in range(2, parts + 1)
+    ]
+    assert lines[parts:] == [
+        "Sent 1706.03762.",
+        f"Sent 1 message to @papernotes_test; {parts} failed.",
+    ]
+    assert len(telegram.bodies) == 2
+    no_token_anywhere(result, isolated)
+
+
+def test_send_when_telegram_cannot_be_reached(cli, telegram, long_note, isolated, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_TELEGRAM_API_URL", "http://127.0.0.1:9")
+    result = cli("export", "1911.04594", "-f", "telegram", "--send", code=1)
+    assert "Error: 1911.04594 (part 1 of" in result.stderr
+    assert "Telegram could not be reached: connection refused" in result.stderr
+    no_token_anywhere(result, isolated)
+
+
+def test_send_an_answer_that_is_not_the_bot_apis(cli, telegram, long_note, isolated) -> None:
+    telegram.script(SEND_PATH, Reply(status=502, body=b"Bad gateway", content_type="text/plain"))
+    result = cli("export", "1911.04594", "-f", "telegram", "--send", code=1)
+    assert "HTTP 502: the answer is not the Bot API's (check telegram.api_url)" in result.stderr
+    no_token_anywhere(result, isolated)
+
+
+def test_send_needs_a_token_from_the_environment(cli, telegram, long_note, monkeypatch) -> None:
+    monkeypatch.delenv("PAPERNOTES_TELEGRAM_TOKEN")
+    result = cli("export", "1911.04594", "-f", "telegram", "--send", code=2)
+    assert "Error: PAPERNOTES_TELEGRAM_TOKEN is not set" in result.stderr
+    monkeypatch.setenv("PAPERNOTES_TELEGRAM_TOKEN", "123/../x y")
+    result = cli("export", "1911.04594", "-f", "telegram", "--send", code=2)
+    assert "does not look like a bot token" in result.stderr and "x y" not in result.stderr
+    assert telegram.requests == []
+    cli("export", "1911.04594", "-f", "telegram", "--send", "--token", TOKEN, code=2)  # no flag
+
+
+def test_send_needs_a_chat_and_the_telegram_format(cli, telegram, long_note, monkeypatch):
+    monkeypatch.delenv("PAPERNOTES_TELEGRAM_CHAT")
+    result = cli("export", "1911.04594", "-f", "telegram", "--send", code=2)
+    assert "say which chat to post to: --chat" in result.stderr
+    result = cli("export", "1911.04594", "-f", "telegram", "--send", "--chat", "no chat", code=2)
+    assert "not a chat" in result.stderr
+    result = cli("export", "1911.04594", "--send", "--chat", "@papernotes_test", code=2)
+    assert "give -f telegram, and no -o" in result.stderr
+    result = cli("export", "1911.04594", "-f", "telegram", "--chat", "@papernotes_test", code=2)
+    assert "add --send, or leave --chat out" in result.stderr
+    assert telegram.requests == []
+    telegram.script(SEND_PATH, OK)
+    cli("export", "1911.04594", "-f", "telegram", "--send", "--chat", "-1001234567890")
+    assert {body["chat_id"] for body in telegram.bodies} == {"-1001234567890"}
+
+
+def test_the_chat_and_address_are_settings_the_token_is_not(cli, telegram) -> None:
+    settings = json.loads(cli("config", "--json").stdout)["settings"]
+    assert settings["telegram.chat"]["value"] == "@papernotes_test"
+    assert settings["telegram.api_url"]["value"] == telegram.url
+    assert not any("token" in key for key in settings)
+    assert TOKEN not in cli("config").stdout
+
+
+def test_sender_paces_messages_and_hides_the_token(telegram) -> None:
+    from papernotes.telegram_send import Post, TelegramSettings, send
+
+    telegram.script(SEND_PATH, OK, CHAT_NOT_FOUND, OK)
+    waits = FakeTime()
+    where = TelegramSettings(telegram.url, "@papernotes_test", TOKEN, timeout=5, delay=1.0)
+    assert TOKEN not in repr(where)
+    done = list(send([Post("a", ["1", "2", "3"]), Post("b", ["4"])], where, sleep=waits))
+    assert [d.problem for d in done] == [
+        None,
+        "Telegram refused it: Bad Request: chat not found",
+        "held back after part 2 failed",
+        None,
+    ]
+    assert [d.label for d in done][:2] == ["a (part 1 of 3)", "a (part 2 of 3)"]
+    assert done[3].label == "b"
+    assert [body["text"] for body in telegram.bodies] == ["1", "2", "4"]
+    assert len(waits) == 2 and all(0 < w <= 1.0 for w in waits)  # paced, between requests
