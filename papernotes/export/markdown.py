@@ -112,7 +112,7 @@ def _note_blocks(note: Note, level: str, anchor: str | None) -> list[str]:
     commentary = _paragraphs(note.commentary)
     if commentary:
         blocks += ["**Commentary**", *commentary]
-    tags = _hashtags(note.tags)
+    tags = hashtags(note.tags)
     if tags:
         blocks.append(tags)
     return blocks
@@ -131,7 +131,7 @@ def _where(note: Note) -> str:
         return f"[arXiv:{_inline(_versioned(note))}]({_link(note)})"
     if note.kind == "doi":
         doi = note.id.removeprefix(DOI_KEY)
-        parts = [_venue(note), f"[doi:{_inline(doi)}]({_doi_link(doi)})"]
+        parts = [_inline(venue(note)), f"[doi:{_inline(doi)}]({_doi_link(doi)})"]
     else:
         parts = [_inline(note.site or ""), _page_link(note)]
         doi_link = _doi_link(note.doi) if note.doi else ""
@@ -141,9 +141,9 @@ def _where(note: Note) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def _venue(note: Note) -> str:
+def venue(note: Note) -> str:
     """`Physical Review B, 91(18), 184507, 2015`: the journal (or, without one, the
-    publisher), volume and issue, pages and year, as far as they are known."""
+    publisher), volume and issue, pages and year, as far as they are known; plain text."""
     volume = (note.volume or "").strip()
     issue = (note.issue or "").strip()
     parts = [
@@ -152,7 +152,7 @@ def _venue(note: Note) -> str:
         note.pages or "",
         str(note.year or ""),
     ]
-    return ", ".join(_inline(part) for part in parts if part.strip())
+    return ", ".join(normalise_space(part) for part in parts if part.strip())
 
 
 def _doi_link(doi: str) -> str:
@@ -218,7 +218,12 @@ def _item(finding: str) -> str:
 
 
 def _authors(authors: Sequence[Author]) -> str:
-    """All authors of a short list, else the first ones and "et al.", with affiliations."""
+    return _inline(byline(authors))
+
+
+def byline(authors: Sequence[Author]) -> str:
+    """All authors of a short list, else the first ones and "et al.", with affiliations,
+    as plain text (TeX read): how every export lists them, each escaping it its own way."""
     shown = authors if len(authors) <= MAX_AUTHORS else authors[:SHOWN_AUTHORS]
     names = [_author(a) for a in shown]
     if len(shown) < len(authors):
@@ -227,8 +232,8 @@ def _authors(authors: Sequence[Author]) -> str:
 
 
 def _author(author: Author) -> str:
-    name = _inline(to_unicode(author.name))
-    places = [_inline(to_unicode(a)) for a in author.affiliations if a.strip()]
+    name = normalise_space(to_unicode(author.name))
+    places = [normalise_space(to_unicode(a)) for a in author.affiliations if a.strip()]
     return f"{name} ({', '.join(places)})" if places else name
 
 
@@ -248,7 +253,7 @@ def _safe_url(url: str | None) -> str:
     return url.translate(_LINK_QUOTED)
 
 
-def _hashtags(tags: Iterable[str]) -> str:
+def hashtags(tags: Iterable[str]) -> str:
     """`#attention #ricci_flow`: each run of non-word characters becomes one `_`.
 
     Underscores at either end are dropped, so a tag can never open or close emphasis.

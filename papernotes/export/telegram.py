@@ -20,9 +20,9 @@ from html import escape as _escape_attribute
 from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes.errors import InvalidIdError
-from papernotes.export.markdown import MAX_AUTHORS, SHOWN_AUTHORS
+from papernotes.export.markdown import byline, hashtags, venue
 from papernotes.ids import parse_id
-from papernotes.note import Author, Note, normalise_space
+from papernotes.note import Note, normalise_space
 from papernotes.refs import DOI_KEY, parse_doi
 from papernotes.tex import to_unicode
 
@@ -34,7 +34,6 @@ LIMIT = 4096  # UTF-16 code units of a message's visible text
 SEPARATOR = "\n\n---\n\n"  # between messages, when several are written to one stream
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_NOT_WORD = re.compile(r"\W+")
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 # Where a sentence ends: its mark (and closing quotes or brackets), then white space.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?P<space>\s+)")
@@ -257,7 +256,7 @@ def _note_blocks(note: Note) -> list[Block]:
         )
     authors = [a for a in note.authors if a.name.strip()]
     if authors:
-        blocks.append(Block((Run(_authors(authors)),)))
+        blocks.append(Block((Run(byline(authors)),)))
     blocks.append(Block(tuple(_where(note))))
     tldr = _markdown(note.tldr)
     if tldr:
@@ -289,21 +288,6 @@ def _heading(note: Note) -> str:
     return f"arXiv:{note.id}" if note.kind == "arxiv" else note.id
 
 
-def _authors(authors: Sequence[Author]) -> str:
-    """All authors of a short list, else the first ones and "et al.", as Markdown has it."""
-    shown = authors if len(authors) <= MAX_AUTHORS else authors[:SHOWN_AUTHORS]
-    names = [_author(a) for a in shown]
-    if len(shown) < len(authors):
-        names.append("et al.")
-    return ", ".join(names)
-
-
-def _author(author: Author) -> str:
-    name = normalise_space(to_unicode(author.name))
-    places = [normalise_space(to_unicode(a)) for a in author.affiliations if a.strip()]
-    return f"{name} ({', '.join(places)})" if places else name
-
-
 def _where(note: Note) -> list[Run]:
     """Where the work is, linked: the arXiv page; the venue and DOI; the site and page."""
     links: list[list[Run]] = []
@@ -312,9 +296,9 @@ def _where(note: Note) -> list[Run]:
         version = f"{note.id}v{note.version}" if note.version else note.id
         links.append([_link(f"arXiv:{version}", url)])
     elif note.kind == "doi":
-        venue = _venue(note)
-        if venue:
-            links.append([Run(venue)])
+        where = venue(note)
+        if where:
+            links.append([Run(where)])
         doi = note.id.removeprefix(DOI_KEY)
         links.append(_doi(doi) or [Run(f"doi:{doi}")])
     else:
@@ -331,19 +315,6 @@ def _where(note: Note) -> list[Run]:
             runs.append(Run(" · "))
         runs.extend(link)
     return runs
-
-
-def _venue(note: Note) -> str:
-    """The journal (or publisher), volume(issue), pages and year, as far as known."""
-    volume = (note.volume or "").strip()
-    issue = (note.issue or "").strip()
-    parts = [
-        note.container or note.publisher or "",
-        volume + (f"({issue})" if issue else ""),
-        note.pages or "",
-        str(note.year or ""),
-    ]
-    return ", ".join(normalise_space(p) for p in parts if p.strip())
 
 
 def _doi(doi: str) -> list[Run]:
@@ -377,12 +348,6 @@ def _safe_url(url: str | None) -> str:
     if not url.lower().startswith(("https://", "http://")) or _SPACE_OR_CONTROL.search(url):
         return ""
     return url
-
-
-def hashtags(tags: Iterable[str]) -> str:
-    """`#attention #ricci_flow`, as the Markdown export writes them."""
-    cleaned = (_NOT_WORD.sub("_", tag).strip("_") for tag in tags)
-    return " ".join(f"#{tag}" for tag in dict.fromkeys(cleaned) if tag)
 
 
 @cache
