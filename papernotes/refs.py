@@ -190,6 +190,8 @@ def parse_link(text: str) -> LinkRef:
         raise InvalidIdError(f"{raw!r}: only http and https links can be notes ({_HINT})")
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = parts.path.rstrip("/")
+    if host in ("github.com", "www.github.com") and path.count("/") == 2:
+        path = path.removesuffix(".git")  # a repository's clone address is the repository
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

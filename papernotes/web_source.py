@@ -69,8 +69,8 @@ class WebSource:
         from papernotes.web.github import github_repo
 
         try:
-            if github_repo(ref.url):
-                return self._repository(ref)
+            if github_repo(ref.url) and _is_repository_root(ref.url):
+                return self._repository(ref)  # an issue, a file, a pull request: pages
             return self._page(ref, address(ref, given))
         except (SourceUnavailableError, WebAnswerError) as err:
             return Page(problem=str(err))
@@ -158,3 +158,8 @@ def address(ref: LinkRef, given: str | None = None) -> str:
         return ref.url
     parts = urlsplit(ref.url)
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/"))
+
+
+def _is_repository_root(url: str) -> bool:
+    """`https://github.com/OWNER/REPO` itself (or `.git`), not a page inside it."""
+    return len([part for part in urlsplit(url).path.split("/") if part]) == 2

@@ -466,6 +466,31 @@ def test_a_github_repository_is_read_from_githubs_api(
     assert github.requests[0].headers["Accept"] == "application/vnd.github+json"
 
 
+def test_a_repository_s_clone_address_is_the_repository(cli, github, notes_dir) -> None:
+    cli("add", "https://github.com/PyGithub/PyGithub")
+    again = cli("add", "https://github.com/PyGithub/PyGithub.git", "-t", "tools")
+    assert again.stdout.startswith("tagged    https://github.com/PyGithub/PyGithub")
+    assert len(files(notes_dir)) == 1 and github.paths() == ["/repos/PyGithub/PyGithub"]
+
+
+def test_a_page_inside_a_repository_is_a_note_of_its_own(github, monkeypatch) -> None:
+    """An issue is a thread, not its repository: its own note, read as a page (stood in
+    for here, as no test may reach github.com), never as the repository through the API."""
+    from papernotes.refs import parse_link
+    from papernotes.web_source import Page, WebSettings, WebSource
+
+    issue = parse_link("https://github.com/PyGithub/PyGithub/issues/5")
+    assert issue.url == "https://github.com/PyGithub/PyGithub/issues/5"
+    assert issue.stem != parse_link("https://github.com/PyGithub/PyGithub").stem
+    pages: list[str] = []
+    monkeypatch.setattr(WebSource, "_page", lambda self, ref, url: pages.append(url) or Page())
+    source = WebSource(WebSettings(github_api_url=github.url, delay=0))
+    source.read(issue)
+    assert pages == [issue.url] and github.paths() == []
+    source.read(parse_link("https://github.com/PyGithub/PyGithub"))
+    assert pages == [issue.url] and github.paths() == ["/repos/PyGithub/PyGithub"]
+
+
 def test_a_repository_in_githubs_2012_answer(cli, github, notes_dir) -> None:
     cli("add", "github.com/jacquev6/PyGithub")
 
