@@ -7,6 +7,7 @@ No `from __future__ import annotations` here: Typer would then evaluate every op
 annotation from its text at every start, a third of what `list` takes at 10,000 notes.
 """
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -32,6 +33,8 @@ from papernotes.settings import (
     CROSSREF_MAILTO,
     DIR,
     GITHUB_API_URL,
+    SITE_BASE_URL,
+    SITE_TITLE,
     TELEGRAM_API_URL,
     TELEGRAM_CHAT,
     WEB_TIMEOUT,
@@ -759,6 +762,88 @@ def _send_telegram(ctx: typer.Context, notes: "Sequence[Note]", chat: str | None
     _say(f"Sent {_count(sent, 'message')} to {chosen}" + (f"; {failed} failed." if failed else "."))
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def site(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Folder of the site: new, empty, or a site built before (brought up to date). "
+            "With --serve and no -o, a temporary folder.",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help=f"The site's title; file key {SITE_TITLE.key}."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="Where the site is published, for the feed's absolute links; "
+            f"file key {SITE_BASE_URL.key}.",
+        ),
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then preview it on http://127.0.0.1:PORT/.")
+    ] = False,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="With --serve (0: a free port).")
+    ] = 8000,
+) -> None:
+    """Build a static website of the notes, with search, to publish on any static host.
+
+    \b
+    Examples:
+      papernotes site -o public/ --title "Papers we read" --base-url https://lab.example.org/papers/
+      papernotes site --serve             preview on http://127.0.0.1:8000/
+      papernotes site -o public/ --serve  build into public/, then preview it
+
+    The site has an index of the notes (newest added first), a page per note and per tag,
+    an Atom feed (feed.xml) and a search box (Pagefind, running in the browser). Every file
+    is in the folder: no CDN, no fonts or scripts from elsewhere. Built again into the same
+    folder, only the pages of changed notes and the listings are rewritten. Search needs
+    the pages served over http (any static host, --serve, or python -m http.server).
+    """
+    import tempfile
+
+    from papernotes.site import SiteOptions, build, check_folder
+    from papernotes.site.serve import serve as serve_folder
+
+    if output is None and not serve:
+        raise UsageError("say where to build the site: -o DIR (or --serve to preview it)")
+    settings = _settings(ctx)
+    base = settings.get(SITE_BASE_URL, base_url).value
+    options = SiteOptions(
+        title=settings.get(SITE_TITLE, title).value.strip(),
+        base_url=base if not base or base.endswith("/") else base + "/",
+    )
+    with contextlib.ExitStack() as stack:
+        if output is None:
+            output = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="papernotes-site-"))
+            )
+        check_folder(output)
+        collection = _collection(ctx)
+        report = build(
+            collection, output, options,
+            on_search=lambda: _say(f"Indexing {_count(len(collection), 'note')} for search ..."),
+        )  # fmt: skip
+        kept = f", {report.kept} unchanged" if report.kept else ""
+        removed = f", {len(report.removed)} removed" if report.removed else ""
+        _say(
+            f"Built the site of {_count(report.notes, 'note')} in {output}/: "
+            f"{_count(len(report.written), 'file')} written{kept}{removed}."
+        )
+        if not serve:
+            return
+        serve_folder(output, port, lambda url: _say(f"Serving {output}/ at {url} (Ctrl-C to stop)"))
 
 
 @app.command()

@@ -42,6 +42,17 @@ def _http_url(default: str) -> Callable[[str], str | None]:
     return check
 
 
+def _site_address(url: str) -> str | None:
+    if not url:
+        return None
+    problem = _http_url("none")(url)
+    return problem and "not an http(s) URL, like https://lab.example.org/papers/"
+
+
+def _not_blank(text: str) -> str | None:
+    return None if text.strip() else "must not be empty"
+
+
 def _email_or_empty(address: str) -> str | None:
     """Empty is unset; anything else must look like an address (one @, a dot after it)."""
     import re
@@ -143,11 +154,15 @@ TELEGRAM_API_URL = Setting(
     "Telegram Bot API address",
     _http_url(TELEGRAM_DEFAULT_URL),
 )
+SITE_TITLE = Setting("site.title", "Reading notes", "Title of the site `site` builds", _not_blank)
+SITE_BASE_URL = Setting(
+    "site.base_url", "", "Address the site is published at (the feed's links)", _site_address
+)
 
 # Every setting, in the order `papernotes config` prints them. A new one joins here.
 SETTINGS: tuple[Setting[Any], ...] = (
     DIR, ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, CROSSREF_API_URL, CROSSREF_MAILTO,
-    WEB_TIMEOUT, GITHUB_API_URL, TELEGRAM_CHAT, TELEGRAM_API_URL,
+    WEB_TIMEOUT, GITHUB_API_URL, TELEGRAM_CHAT, TELEGRAM_API_URL, SITE_TITLE, SITE_BASE_URL,
 )  # fmt: skip
 
 _EXPECTED = {str: "a string in quotes", float: "a number", Path: "a folder path in quotes"}
