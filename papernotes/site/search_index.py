@@ -14,6 +14,7 @@ from pathlib import Path
 from papernotes.errors import PapernotesError
 
 BUNDLE = "pagefind"
+GLOB = "notes/**/*.html"  # only notes are searched: listings would cost parsing, not add words
 
 
 class SearchIndexError(PapernotesError):
@@ -25,8 +26,12 @@ def exists(folder: Path) -> bool:
 
 
 def make(folder: Path) -> None:
-    """Index the pages in `folder` (Pagefind replaces its bundle as a whole)."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"]
+    """Index the notes' pages in `folder` (Pagefind replaces its bundle as a whole).
+
+    A site of no notes still gets a bundle (of its listings), so its search box loads.
+    """
+    pages = GLOB if any((folder / "notes").rglob("*.html")) else "**/*.html"
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--glob", pages, "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as error:
@@ -36,5 +41,5 @@ def make(folder: Path) -> None:
         reason = said[-1] if said else f"exit code {done.returncode}"
         raise SearchIndexError(
             f"Pagefind could not make the search index of {folder}/: {reason} "
-            "(reinstall papernotes to get Pagefind's binary, or build with --no-search)"
+            "(reinstalling papernotes brings Pagefind's binary again)"
         )
