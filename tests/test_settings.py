@@ -64,6 +64,8 @@ def test_variables_and_options_are_named_after_the_keys() -> None:
         "github.api_url": ("PAPERNOTES_GITHUB_API_URL", "--api-url", str),
         "telegram.chat": ("PAPERNOTES_TELEGRAM_CHAT", "--chat", str),
         "telegram.api_url": ("PAPERNOTES_TELEGRAM_API_URL", "--api-url", str),
+        "site.title": ("PAPERNOTES_SITE_TITLE", "--title", str),
+        "site.base_url": ("PAPERNOTES_SITE_BASE_URL", "--base-url", str),
     }
 
 
