@@ -28,7 +28,7 @@ from collection import ensure  # noqa: E402
 from competitors import Tool, install, set_up  # noqa: E402
 from report import Row, cell, document, load, machine, save, versions  # noqa: E402
 from runner import Measure, measure  # noqa: E402
-from scenarios import COMMANDS, Case, Ours, stamps, theirs  # noqa: E402
+from scenarios import COMMANDS, SITE_MAX, Case, Ours, stamps, theirs  # noqa: E402
 
 WORK = HERE.parent / ".bench"
 RESULTS = HERE / "RESULTS.md"
@@ -63,6 +63,8 @@ def bench_size(
     key = re.sub(r"\W", "", ours.sample_id())  # the BibTeX key the others imported it under
     rows = []
     for name in args.commands:
+        if name.startswith("site-") and size > SITE_MAX:
+            continue
         started = time.perf_counter()
         result, requests = time_case(ours.case(name), folder, runs)
         row = Row(name, size, result, requests=requests)

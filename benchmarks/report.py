@@ -28,6 +28,9 @@ TIME_TARGETS = [
     ("search and `list` at 100,000 notes at most 0.5 s", ["list", *SEARCHES], 100_000, 0.5),
     # issue 12
     ("completion at 10,000 notes at most 0.15 s", ["complete-id", "complete-tag"], 10_000, 0.15),
+    # issue 14
+    ("the site of 10,000 notes built in at most 60 s", ["site-build"], 10_000, 60.0),
+    ("the site rebuilt after 10 edits in at most 10 s", ["site-rebuild"], 10_000, 10.0),
 ]
 LEAD = 3.0  # search and list stay this many times ahead of papis and pubs
 LEAD_ROWS = ["list", *SEARCHES]

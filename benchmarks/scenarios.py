@@ -21,6 +21,9 @@ from collection import COMMON, RARE
 from competitors import Tool
 from runner import run_once
 
+SITE_EDITS = 10
+SITE_MAX = 10_000  # the site rows stop here: its floors are at 10,000 notes
+
 # name (for --commands) -> the papernotes command, as the table shows it
 COMMANDS = {
     "help": "`--help`",
@@ -38,6 +41,8 @@ COMMANDS = {
     "tag-one": "`tag ID +name` (one note tagged)",
     "after-edits": "`list` after 100 notes were edited by hand",
     "after-index-deleted": "`list` after the index files were deleted",
+    "site-build": "`site -o DIR` (a full build, search index included)",
+    "site-rebuild": f"`site -o DIR` again after {SITE_EDITS} TL;DRs were written",
     "add-one": "`add ID` (one new paper)",
     "add-500": "`add ID1 … ID500` (500 new papers)",
 }
@@ -62,14 +67,15 @@ class HandEdits:
     """`EDITS` files spread over a folder, edited the way a person would, then restored."""
 
     def __init__(self, files: list[Path]) -> None:
-        chosen = [files[i * len(files) // EDITS] for i in range(min(EDITS, len(files)))]
-        self.originals = {path: (path.read_bytes(), path.stat()) for path in chosen}
+        if len(files) > EDITS:
+            files = [files[i * len(files) // EDITS] for i in range(EDITS)]
+        self.originals = {path: (path.read_bytes(), path.stat()) for path in files}
 
     def edit(self) -> None:
         """Append a comment line to each file (still valid YAML) and give it a new mtime."""
         now = time.time_ns()
         for path, (data, _) in self.originals.items():
-            path.write_bytes(data + b"\n# edited\n")
+            path.write_bytes(data + b"\n# edited\n")  # a comment: the note stays the same
             os.utime(path, ns=(now, now))
 
     def restore(self) -> None:
@@ -77,6 +83,21 @@ class HandEdits:
         for path, (data, stat) in self.originals.items():
             path.write_bytes(data)
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+class TldrEdits(HandEdits):
+    """`count` notes with no TL;DR, spread over the folder, given one: their pages and the
+    listings change, as after a person's edits."""
+
+    def __init__(self, files: list[Path], count: int) -> None:
+        empty = [p for p in files if b"\ntldr: ''\n" in p.read_bytes()]
+        super().__init__([empty[i * len(empty) // count] for i in range(min(count, len(empty)))])
+
+    def edit(self) -> None:
+        now = time.time_ns()
+        for number, (path, (data, _)) in enumerate(self.originals.items()):
+            path.write_bytes(data.replace(b"\ntldr: ''\n", f"\ntldr: Edited {number}\n".encode()))
+            os.utime(path, ns=(now, now))
 
 
 @dataclass
@@ -162,9 +183,32 @@ class Ours:
             return Case([*command, "list"], self.env, edits.edit, restore)
         if name == "after-index-deleted":
             return Case([*command, "list"], self.env, self.delete_indexes, self.settle)
+        if name.startswith("site-"):
+            return self.site_case(rebuild=name == "site-rebuild")
         if name in ("add-one", "add-500"):
             return self.add_case(BATCH if name == "add-500" else 1)
         raise ValueError(f"unknown command {name}")
+
+    def site_case(self, *, rebuild: bool) -> Case:
+        """`site -o DIR`: into an empty folder, or into the site built before the edits."""
+        site = self.folder / "site"
+        argv = [str(self.papernotes), "site", "-o", str(site)]
+        edits = TldrEdits(self.files(), SITE_EDITS)
+
+        def fresh() -> None:
+            delete_tree(site)
+
+        def built_then_edited() -> None:
+            edits.restore()
+            self.run("site", "-o", str(site))
+            edits.edit()
+
+        def finish() -> None:
+            edits.restore()
+            self.settle()
+            delete_tree(site)
+
+        return Case(argv, self.env, built_then_edited if rebuild else fresh, finish)
 
     def delete_indexes(self) -> None:
         for name in INDEX_FILES:

@@ -215,6 +215,19 @@ def test_nothing_a_note_holds_can_put_script_or_a_handler_on_a_page(notes_dir, p
     assert "<b>Lab</b>" in page.plain and "<script>alert(6)</script>" in page.plain
 
 
+def test_tags_that_differ_only_in_signs_get_pages_of_their_own(notes_dir, public) -> None:
+    plus = note("2001.00004", "Templates", "2026-01-01T00:00:00Z", tags=["C++"])
+    sharp = note("2001.00005", "Delegates", "2026-01-02T00:00:00Z", tags=["c#", "Ricci-Flow"])
+    write(notes_dir, plus, sharp)
+    site_of(notes_dir, public)
+    cloud = read(public / "tags" / "index.html")
+    listed = [a["href"] for a in cloud.all("a") if a["href"].startswith("../tags/")]
+    tag_pages = sorted({p.removeprefix("../tags/") for p in listed} - {"index.html"})
+    assert len(tag_pages) == 3 and "ricci-flow.html" in tag_pages
+    headings = sorted(read(public / "tags" / p).h1 for p in tag_pages)
+    assert headings == ["#C++", "#Ricci-Flow", "#c#"]
+
+
 def test_tex_in_titles_and_abstracts_reads_as_text(notes_dir, public) -> None:
     write(notes_dir, note("2001.00002", "Schr\\\"odinger's R\\'enyi", "2026-01-01T00:00:00Z",
                           abstract="We study $\\mathcal{N}=4$ and Erd\\H{o}s graphs."))  # fmt: skip
@@ -267,7 +280,7 @@ def test_a_long_listing_is_cut_into_linked_pages(notes_dir, public) -> None:
     assert len([1 for level, _ in second.headings if level == 2]) == 5
     assert any(a.get("rel") == "next" and a["href"] == "page/2.html" for a in first.all("a"))
     assert any(a.get("rel") == "prev" and a["href"] == "../index.html" for a in second.all("a"))
-    assert (public / "tags" / "big" / "2.html").is_file()
+    assert (public / "tags" / "big.2.html").is_file()
 
 
 def test_a_rebuild_rewrites_only_the_changed_notes_pages_and_the_listings(

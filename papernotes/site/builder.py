@@ -87,29 +87,45 @@ def build(
             continue
         _write(folder / path, pages.note_html(info, view))
         report.written.append(path)
-    notes_changed = bool(report.written)
-
-    for path, text in _listings(info, views, options):
-        digest = _digest(text.encode())
-        new_pages[path] = digest
-        if old_pages.get(path) == digest and (folder / path).is_file():
-            report.kept += 1
-        else:
-            _write(folder / path, text)
-            report.written.append(path)
-
-    for path in sorted(written_before.keys() - new_pages.keys()):
+    gone_notes = sorted(written_before.keys() - new_pages.keys())  # notes only, so far
+    gone_notes = [path for path in gone_notes if path.startswith("notes/")]
+    for path in gone_notes:
         _remove(folder, path)
-        report.removed.append(path)
-        notes_changed = notes_changed or path.startswith("notes/")
-
-    if options.search and (notes_changed or not search_index.exists(folder)):
-        if on_search:
-            on_search()
-        search_index.make(folder)
-        report.searched = True
+    wanted = options.search and bool(
+        report.written or gone_notes or not search_index.exists(folder)
+    )
+    indexing = None
+    try:
+        if wanted and records:  # Pagefind reads only the notes' pages, all written by now
+            indexing = _index(folder, on_search)
+        for path, text in _listings(info, views, options):
+            digest = _digest(text.encode())
+            new_pages[path] = digest
+            if old_pages.get(path) == digest and (folder / path).is_file():
+                report.kept += 1
+            else:
+                _write(folder / path, text)
+                report.written.append(path)
+        gone = sorted(written_before.keys() - new_pages.keys())
+        for path in gone:
+            _remove(folder, path)
+        report.removed = gone_notes + gone
+        if wanted and not records:  # no notes: the listings are what it indexes
+            indexing = _index(folder, on_search)
+        if indexing:
+            indexing.wait()
+            report.searched = True
+    finally:
+        if indexing and not report.searched:
+            indexing.stop()
     _write_manifest(folder, site_key, new_pages)
     return report
+
+
+def _index(folder: Path, on_search: Callable[[], None] | None) -> search_index.Indexing:
+    if on_search:
+        on_search()
+    return search_index.Indexing(folder)
 
 
 def check_folder(folder: Path) -> None:

@@ -84,6 +84,15 @@ class NoteView:
     where: str = ""
     authors: list[AuthorView] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    _entries: dict[str, Markup] = field(default_factory=dict, repr=False)
+
+    def entry(self, root: str) -> Markup:
+        """The note as a listing shows it, from a page at `root`. Kept: a note is listed on
+        the index and on each of its tags' pages, and the listings are made on every build."""
+        if root not in self._entries:
+            template = _environment().get_template("_entry.html")
+            self._entries[root] = Markup(template.render(root=root, note=self))
+        return self._entries[root]
 
     @property
     def tldr(self) -> str:
@@ -121,8 +130,15 @@ class NoteView:
 
 
 def tag_slug(tag: str) -> str:
-    """The file name of a tag's page: the tag folded (case and accents), as `tags` compare."""
-    return _NOT_SLUG.sub("-", fold(tag)).strip("-") or "tag"
+    """The file name of a tag's page: the tag folded (case and accents), as tags compare;
+    with a digest of it when characters were lost, so `c++` and `c#` get pages of their own."""
+    folded = fold(tag)
+    slug = _NOT_SLUG.sub("-", folded).strip("-")
+    if slug == folded:
+        return slug
+    import hashlib
+
+    return f"{slug or 'tag'}-{hashlib.blake2b(folded.encode(), digest_size=4).hexdigest()}"
 
 
 def tag_page(tag: str) -> str:
@@ -226,10 +242,11 @@ def listing_pages(
     site: SiteInfo, views: Sequence[NoteView], *, heading: str, first: str, intro: str = ""
 ) -> list[tuple[str, str]]:
     """(path, HTML) of a listing cut into pages of PER_PAGE: `first` (index.html,
-    tags/x.html), then `page/2.html` or `tags/x/2.html`, ..."""
+    tags/x.html), then `page/2.html` or `tags/x.2.html` (a dot is never in a tag's name
+    here), ...: all but the first index page at one depth, so a note's entry is made twice."""
     count = max(1, -(-len(views) // PER_PAGE))
-    stem = "page" if first == "index.html" else first.removesuffix(".html")
-    paths = [first] + [f"{stem}/{n}.html" for n in range(2, count + 1)]
+    stem = "page/" if first == "index.html" else first.removesuffix(".html") + "."
+    paths = [first] + [f"{stem}{n}.html" for n in range(2, count + 1)]
     pages = []
     for number, path in enumerate(paths, start=1):
         pager = {

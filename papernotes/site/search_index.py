@@ -25,21 +25,37 @@ def exists(folder: Path) -> bool:
     return (folder / BUNDLE / "pagefind.js").is_file()
 
 
-def make(folder: Path) -> None:
-    """Index the notes' pages in `folder` (Pagefind replaces its bundle as a whole).
+class Indexing:
+    """Pagefind at work on a folder's pages, in its own process: the build goes on with the
+    listings meanwhile, which Pagefind does not read (on two cores, a rebuild's seconds)."""
 
-    A site of no notes still gets a bundle (of its listings), so its search box loads.
-    """
-    pages = GLOB if any((folder / "notes").rglob("*.html")) else "**/*.html"
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--glob", pages, "--silent"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError as error:
-        raise SearchIndexError(f"could not run Pagefind for the search index: {error}") from None
-    if done.returncode != 0:
-        said = (done.stderr.strip() or done.stdout.strip()).splitlines()
-        reason = said[-1] if said else f"exit code {done.returncode}"
-        raise SearchIndexError(
-            f"Pagefind could not make the search index of {folder}/: {reason} "
-            "(reinstalling papernotes brings Pagefind's binary again)"
-        )
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        # A site of no notes still gets a bundle (of its listings), so its search box loads.
+        pages = GLOB if any((folder / "notes").rglob("*.html")) else "**/*.html"
+        command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--glob", pages]
+        try:
+            self._process = subprocess.Popen(
+                [*command, "--silent"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        except OSError as error:
+            raise SearchIndexError(
+                f"could not run Pagefind for the search index: {error}"
+            ) from None
+
+    def wait(self) -> None:
+        """Until the index is written; SearchIndexError with Pagefind's reason if it failed."""
+        out, err = self._process.communicate()
+        if self._process.returncode != 0:
+            said = (err.strip() or out.strip()).splitlines()
+            reason = said[-1] if said else f"exit code {self._process.returncode}"
+            raise SearchIndexError(
+                f"Pagefind could not make the search index of {self.folder}/: {reason} "
+                "(reinstalling papernotes brings Pagefind's binary again)"
+            )
+
+    def stop(self) -> None:
+        """Stop it (the build failed): no half-made index is waited for."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()

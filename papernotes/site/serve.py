@@ -16,7 +16,6 @@ HOST = "127.0.0.1"  # never another interface: a preview is for the person build
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     """Files of the folder, without a log line for every request."""
 
-
     def log_message(self, format: str, *args: object) -> None:
         pass
 
