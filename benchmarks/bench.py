@@ -208,6 +208,9 @@ def theirs_kept(rows: list[Row], notes: list[str]) -> tuple[list[Row], list[str]
     return rows, [*notes, "papis' and pubs' figures are those of the earlier run"]
 
 
+EARLIER = "an earlier run: "
+
+
 def kept_with(rows: list[Row], notes: list[str], sizes: list[int]) -> tuple[list[Row], list[str]]:
     """`rows` and `notes` with the saved figures of every row not measured now."""
     saved, _, saved_notes = load(MEASURED.read_text(encoding="utf-8"))
@@ -216,9 +219,8 @@ def kept_with(rows: list[Row], notes: list[str], sizes: list[int]) -> tuple[list
     if not kept:
         return rows, notes
     now = ", ".join(f"{size:,}" for size in sorted(sizes))
-    return kept + rows, [f"an earlier run: {n}" for n in saved_notes] + [
-        f"rows measured again at {now} notes: {n}" for n in notes
-    ]
+    earlier = dict.fromkeys(EARLIER + re.sub(f"^({EARLIER})+", "", n) for n in saved_notes)
+    return kept + rows, [*earlier, *(f"rows measured again at {now} notes: {n}" for n in notes)]
 
 
 def finish(text: str, *, write: bool) -> None:
