@@ -32,6 +32,7 @@ from papernotes.settings import (
     CROSSREF_API_URL,
     CROSSREF_MAILTO,
     DIR,
+    GIT_AUTOCOMMIT,
     GITHUB_API_URL,
     SITE_BASE_URL,
     SITE_TITLE,
@@ -152,6 +153,27 @@ def root(
     ctx.meta[_SETTINGS] = settings
     ctx.obj = Collection(settings.get(DIR).value)
     ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand not in (None, "config", "merge-note") and not ctx.resilient_parsing:
+        ctx.call_on_close(lambda: _autocommit(ctx))
+
+
+def _autocommit(ctx: typer.Context) -> None:
+    """With git.autocommit on, commit the note files this command wrote or removed; a
+    failure is said, and the notes stay written."""
+    touched = ctx.obj.store.touched if ctx.obj is not None else []
+    if not touched or not _settings(ctx).get(GIT_AUTOCOMMIT).value:
+        return
+    from papernotes.git_repo import GitError, Repository
+    from papernotes.sharing import autocommit
+
+    try:
+        repo = Repository.of(ctx.obj.root)
+        name = autocommit(repo, touched, _title_of)
+    except GitError as err:
+        _say(f"Warning: git.autocommit: not committed: {err}")
+        return
+    if name:
+        _say(f"Committed {name}.")
 
 
 def _given(ctx: typer.Context, param: str) -> bool:
@@ -844,6 +866,114 @@ def site(
         if not serve:
             return
         serve_folder(output, port, lambda url: _say(f"Serving {output}/ at {url} (Ctrl-C to stop)"))
+
+
+git_app = typer.Typer(
+    help="Share the notes folder through git: set up the merge of notes (papernotes sync "
+    "does the rest).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(git_app, name="git")
+
+
+@git_app.command("init")
+def git_init(ctx: typer.Context) -> None:
+    """Set up the notes folder's repository for sharing: note files merged field by field.
+
+    \b
+    Example:
+      git clone git@example.org:lab/papers.git && papernotes --dir papers/notes git init
+
+    Writes .gitattributes in the notes folder (its *.yaml files merged by papernotes
+    merge-note), registers that merge driver in the repository's git config (by this
+    Python's full path, so git GUIs and editors find it too), and makes sure the derived
+    files (indexes, locks, drafts) are ignored. Each member runs it once in their clone:
+    git does not share its config. Running it again changes nothing, or repairs the driver
+    after papernotes moved.
+    """
+    from papernotes.git_repo import Repository
+    from papernotes.sharing import init
+
+    repo = Repository.of(ctx.obj.root)
+    changed = init(repo)
+    for line in changed:
+        _say(f"Set up {line}.")
+    _say(
+        f"{repo.folder}/ is ready to share: commit and push with papernotes sync."
+        if changed
+        else f"{repo.folder}/ was already set up for sharing; nothing changed."
+    )
+
+
+@app.command()
+def sync(ctx: typer.Context) -> None:
+    """Commit the notes' changes, pull the others' (merged note by note, field by field),
+    push.
+
+    \b
+    Example:
+      papernotes sync
+
+    Only the notes and the tool's own files in the notes folder are committed, with a
+    message listing what was added, edited and removed. The pull follows pull.rebase,
+    pull.ff and the branch's settings, and merges when none says how. A branch without
+    an upstream is pushed to the remote's branch of the same name. On a conflict the merge
+    stays in progress with the notes named: fix the marked field (papernotes check names
+    it; papernotes edit opens the note), and the next sync commits it and pushes.
+    """
+    from papernotes.git_repo import Repository
+    from papernotes.sharing import SyncConflictError
+    from papernotes.sharing import sync as sync_notes
+
+    repo = Repository.of(ctx.obj.root)
+    try:
+        sync_notes(repo, _say, _title_of)
+    except SyncConflictError as err:
+        _say(f"Conflict: {err}")
+        raise typer.Exit(1) from None
+
+
+@app.command("log")
+def note_log(
+    ctx: typer.Context,
+    paper: PaperId,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Who changed what in a note, from git's history: date, author, fields changed.
+
+    \b
+    Example:
+      papernotes log 1706.03762
+    """
+    from papernotes.git_repo import Repository
+    from papernotes.sharing import history
+    from papernotes.text import safe
+
+    repo = Repository.of(ctx.obj.root)
+    collection = _collection(ctx)
+    path = collection.path_of(parse_ref(paper))
+    revisions = history(repo, path)
+    if as_json:
+        _print_json([vars(r) for r in revisions])
+        return
+    if not revisions:
+        raise PapernotesError(f"{path} has no history in git yet: commit it (papernotes sync)")
+    for r in revisions:
+        print(safe(f"{r.date[:16].replace('T', ' ')}  {r.commit[:8]}  {r.author}  "
+                   f"{', '.join(r.fields) or 'no field'}  ({r.subject})"))  # fmt: skip
+
+
+def _title_of(path: "Path") -> str:
+    """A note file's title, for a commit message ("" when it cannot be read)."""
+    from papernotes.note import load_note, normalise_space
+    from papernotes.tex import to_unicode
+
+    try:
+        note = load_note(path.read_text("utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, PapernotesError):
+        return ""
+    return normalise_space(to_unicode(note.title))
 
 
 @app.command()

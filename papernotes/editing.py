@@ -247,6 +247,7 @@ def _save(
                 return EditResult.UNCHANGED
             if known and current == agreed:
                 write_atomic(path, text.encode())
+                store.touched.append(path)
                 _drop(store, arxiv_id)
                 return EditResult.SAVED
             _keep(store, arxiv_id, text, base)

@@ -111,7 +111,7 @@ class Setting(Generic[V]):
 
     @property
     def kind(self) -> type[V]:
-        """The type of the values: str, float or Path."""
+        """The type of the values: str, float, bool or Path."""
         return Path if isinstance(self.default, Path) else type(self.default)
 
     def validate(self, value: V, source: Source | None = None) -> V:
@@ -158,14 +158,25 @@ SITE_TITLE = Setting("site.title", "Reading notes", "Title of the site `site` bu
 SITE_BASE_URL = Setting(
     "site.base_url", "", "Address the site is published at (the feed's links)", _site_address
 )
+GIT_AUTOCOMMIT = Setting(
+    "git.autocommit", False, "Commit each change to the notes in git, as it is made"
+)
 
 # Every setting, in the order `papernotes config` prints them. A new one joins here.
 SETTINGS: tuple[Setting[Any], ...] = (
     DIR, ARXIV_API_URL, ARXIV_DELAY, ARXIV_TIMEOUT, CROSSREF_API_URL, CROSSREF_MAILTO,
     WEB_TIMEOUT, GITHUB_API_URL, TELEGRAM_CHAT, TELEGRAM_API_URL, SITE_TITLE, SITE_BASE_URL,
+    GIT_AUTOCOMMIT,
 )  # fmt: skip
 
-_EXPECTED = {str: "a string in quotes", float: "a number", Path: "a folder path in quotes"}
+_EXPECTED = {
+    str: "a string in quotes",
+    float: "a number",
+    Path: "a folder path in quotes",
+    bool: "true or false",
+}
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
+             "0": False, "false": False, "no": False, "off": False}  # fmt: skip
 
 
 class Source(NamedTuple):
@@ -204,7 +215,9 @@ class Resolved(Generic[V]):
     def as_toml(self) -> str:
         """`key = value` as a settings file would hold it."""
         value = self.value
-        if isinstance(value, float):
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, float):
             text = repr(value)
         else:  # JSON's string escapes are all valid in a TOML basic string
             import json
@@ -405,6 +418,8 @@ def _from_toml(setting: Setting[V], value: object) -> V | None:
     kind: type[Any] = setting.kind
     if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)  # type: ignore[return-value]
+    if kind is bool and isinstance(value, bool):
+        return value  # type: ignore[return-value]
     if kind is str and isinstance(value, str):
         return value  # type: ignore[return-value]
     if kind is Path and isinstance(value, str) and value:
@@ -414,6 +429,10 @@ def _from_toml(setting: Setting[V], value: object) -> V | None:
 
 def _parsed(setting: Setting[V], raw: str, source: Source) -> V:
     """An environment variable's text as the setting's type."""
+    if setting.kind is bool:
+        if raw.strip().lower() in _BOOLEANS:
+            return _BOOLEANS[raw.strip().lower()]
+        raise UsageError(f"{raw!r} is not true or false, 1 or 0 ({source.describe()})")
     try:
         return setting.kind(raw)
     except ValueError:

@@ -81,6 +81,7 @@ class NoteStore:
         self.root = root
         self._lock_depth = 0
         self._swept = False  # temporary files left by a killed writer: removed once
+        self.touched: list[Path] = []  # note files written or removed here (git.autocommit)
 
     def path_for(self, ref: NoteRef) -> Path:
         """Where the note on `ref` is written (whether or not it exists)."""
@@ -126,7 +127,10 @@ class NoteStore:
 
         text = dump_note(note).encode()
         with self.lock():
-            return write_atomic(self.path_for(note.ref), text, replace=False)
+            written = write_atomic(self.path_for(note.ref), text, replace=False)
+        if written:
+            self.touched.append(self.path_for(note.ref))
+        return written
 
     def save(self, note: Note, path: Path | None = None) -> Path:
         """Write a note to `path` (by default the file named after its paper)."""
@@ -136,6 +140,7 @@ class NoteStore:
         text = dump_note(note).encode()
         with self.lock():
             write_atomic(path, text)
+        self.touched.append(path)
         return path
 
     def remove(self, path: Path) -> None:
@@ -145,6 +150,7 @@ class NoteStore:
                 path.unlink()
         except FileNotFoundError:
             raise NoteNotFoundError(f"{path} was removed already") from None
+        self.touched.append(path)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:

@@ -66,6 +66,7 @@ def test_variables_and_options_are_named_after_the_keys() -> None:
         "telegram.api_url": ("PAPERNOTES_TELEGRAM_API_URL", "--api-url", str),
         "site.title": ("PAPERNOTES_SITE_TITLE", "--title", str),
         "site.base_url": ("PAPERNOTES_SITE_BASE_URL", "--base-url", str),
+        "git.autocommit": ("PAPERNOTES_GIT_AUTOCOMMIT", "--autocommit", bool),
     }
 
 
@@ -334,3 +335,17 @@ def test_library_settings_keep_their_checks() -> None:
 
     with pytest.raises(UsageError, match=r"arxiv\.delay"):
         ApiSettings(delay=-1)
+
+
+def test_a_switch_reads_true_and_false_from_files_and_the_environment(
+    cli, folder_toml: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder_toml.write_text("[git]\nautocommit = true\n", "utf-8")
+    assert effective(cli)["git.autocommit"]["value"] is True
+    monkeypatch.setenv("PAPERNOTES_GIT_AUTOCOMMIT", "no")
+    assert effective(cli)["git.autocommit"]["value"] is False
+    monkeypatch.setenv("PAPERNOTES_GIT_AUTOCOMMIT", "maybe")
+    assert "is not true or false" in cli("config", code=2).stderr
+    monkeypatch.delenv("PAPERNOTES_GIT_AUTOCOMMIT")
+    folder_toml.write_text('[git]\nautocommit = "yes"\n', "utf-8")
+    assert "must be true or false" in cli("config", code=2).stderr

@@ -1,0 +1,221 @@
+"""A collection shared through git: `git init`, `sync`, autocommits and `log`.
+
+Real git, a bare repository and two clones (Alice's and Bob's) in a temporary folder, with
+the user's own git configuration kept out (GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from papernotes.note import load_note
+
+pytestmark = pytest.mark.skipif(
+    subprocess.run(["git", "--version"], capture_output=True).returncode != 0,
+    reason="no git: install git to run the sharing tests",
+)
+
+
+def git(where: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.fixture(autouse=True)
+def own_git_config(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = isolated / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = Nobody\n"
+                      "\temail = nobody@example.org\n", "utf-8")  # fmt: skip
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+class Member:
+    """One person's clone of the team's repository; its notes folder is `notes/`."""
+
+    def __init__(self, cli, top: Path) -> None:
+        self.cli, self.top, self.notes = cli, top, top / "notes"
+
+    def __call__(self, *args: str, code: int | None = 0):
+        return self.cli("--dir", str(self.notes), *args, code=code)
+
+    def git(self, *args: str) -> str:
+        return git(self.top, *args)
+
+    def note(self, name: str):
+        path = self.notes / name
+        return load_note(path.read_text("utf-8"), str(path))
+
+
+@pytest.fixture
+def team(cli, isolated: Path) -> tuple[Member, Member]:
+    """Alice, who made the repository and set it up, and Bob, who cloned it."""
+    origin = isolated / "origin.git"
+    git(isolated, "init", "-q", "--bare", str(origin))
+    people = []
+    for name in ("alice", "bob"):
+        git(isolated, "clone", "-q", str(origin), name)
+        member = Member(cli, isolated / name)
+        member.git("config", "user.name", name.title())
+        member.git("config", "user.email", f"{name}@example.org")
+        people.append(member)
+    alice, bob = people
+    alice.notes.mkdir()
+    alice("git", "init")
+    alice("sync")
+    bob("sync")
+    bob("git", "init")
+    return alice, bob
+
+
+def shipped(member: Member, *names: str) -> None:
+    """Copy shipped note files in, as a person would write them."""
+    member.notes.mkdir(exist_ok=True)
+    for name in names:
+        source = Path(__file__).parent.parent / "notes" / name
+        (member.notes / name).write_text(source.read_text("utf-8"), "utf-8")
+
+
+def test_outside_a_repository_the_git_commands_say_so_and_change_nothing(cli, notes_dir):
+    notes_dir.mkdir()
+    for command in (["git", "init"], ["sync"]):
+        result = cli(*command, code=1)
+        assert "is not in a git repository" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in notes_dir.iterdir()) == []
+
+
+def test_git_init_registers_the_driver_and_ignores_derived_files_once(cli, isolated, notes_dir):
+    git(isolated, "init", "-q")
+    notes_dir.mkdir()
+    first = cli("git", "init")
+    assert "ready to share" in first.stderr
+    assert (notes_dir / ".gitattributes").read_text("utf-8") == "*.yaml merge=papernotes\n"
+    ignored = (notes_dir / ".gitignore").read_text("utf-8")
+    assert ".index.sqlite" in ignored and ".*.draft.yaml" in ignored and ".lock" in ignored
+    driver = git(isolated, "config", "merge.papernotes.driver").strip()
+    assert driver.startswith(sys.executable) and driver.endswith("merge-note %O %A %B %P")
+    before = {p.name: p.read_bytes() for p in notes_dir.iterdir()}
+    again = cli("git", "init")
+    assert "nothing changed" in again.stderr
+    assert {p.name: p.read_bytes() for p in notes_dir.iterdir()} == before
+    git(isolated, "config", "merge.papernotes.driver", "/old/place/python -m papernotes")
+    assert "merge.papernotes.driver" in cli("git", "init").stderr  # repaired
+    cli("list")  # the index is made ...
+    status = git(isolated, "status", "--porcelain", "--untracked-files=all")
+    assert ".index" not in status and ".lock" not in status  # ... and ignored
+
+
+def test_two_people_add_different_papers(team, arxiv) -> None:
+    alice, bob = team
+    alice("add", "1706.03762")
+    bob("add", "1605.08386")
+    first = alice("sync")
+    assert "Committed 1 change" in first.stderr and "Pushed main" in first.stderr
+    subject = alice.git("log", "-1", "--format=%s").strip()
+    assert subject == "add 1706.03762: Attention Is All You Need"
+    bob("sync")
+    alice("sync")
+    for member in team:
+        assert sorted(p.name for p in member.notes.glob("*.yaml")) == [
+            "1605.08386.yaml", "1706.03762.yaml",
+        ]  # fmt: skip
+        assert "Attention Is All You Need" in member("list").stdout  # the index saw the pull
+    assert alice.git("rev-parse", "HEAD") == bob.git("rev-parse", "HEAD")
+
+
+def test_sync_commits_only_the_notes_folder(team) -> None:
+    alice, _ = team
+    shipped(alice, "1707.08567.yaml")
+    (alice.top / "thesis.tex").write_text("mine", "utf-8")
+    (alice.top / "staged.txt").write_text("staged", "utf-8")
+    alice.git("add", "staged.txt")
+    alice("sync")
+    committed = alice.git("show", "--name-only", "--format=", "HEAD").split()
+    assert committed == ["notes/1707.08567.yaml"]
+    status = alice.git("status", "--porcelain")
+    assert "A  staged.txt" in status and "?? thesis.tex" in status
+
+
+def test_a_pull_that_diverged_merges_unless_git_is_told_to_rebase(team) -> None:
+    alice, bob = team
+    shipped(alice, "1707.08567.yaml")
+    alice("sync")
+    shipped(bob, "1605.08386.yaml")
+    result = bob("sync")  # diverged, and no pull.rebase: merged
+    assert "Pulled" in result.stderr
+    assert len(bob.git("log", "-1", "--format=%P").split()) == 2
+    shipped(alice, "1706.03762.yaml")
+    alice.git("config", "pull.rebase", "true")
+    alice("sync")  # rebased on Bob's merge: no merge commit of Alice's
+    assert len(alice.git("log", "-1", "--format=%P").split()) == 1
+    assert (alice.notes / "1605.08386.yaml").exists()
+
+
+def test_one_removes_a_note_the_other_edited_and_the_edit_is_kept(team) -> None:
+    alice, bob = team
+    shipped(alice, "1707.08567.yaml")
+    alice("sync")
+    bob("sync")
+    alice("remove", "1707.08567", "--yes")
+    alice("sync")
+    bob("note", "1707.08567", "--tldr", "Worth keeping after all")
+    result = bob("sync")
+    assert "Kept 1707.08567" in result.stderr
+    alice("sync")
+    for member in team:
+        assert member.note("1707.08567.yaml").tldr == "Worth keeping after all"
+
+
+def test_without_a_remote_sync_says_what_to_do(cli, isolated, notes_dir) -> None:
+    git(isolated, "init", "-q")
+    notes_dir.mkdir()
+    cli("git", "init")
+    result = cli("sync", code=1)
+    assert "no remote" in result.stderr and "git remote add origin" in result.stderr
+    assert "Committed" in result.stderr  # the local commit is made all the same
+
+
+def test_autocommit_commits_just_the_files_a_command_touched(team) -> None:
+    alice, _ = team
+    shipped(alice, "1706.03762.yaml", "1707.08567.yaml")
+    alice("sync")
+    (alice.notes / "papernotes.toml").write_text("[git]\nautocommit = true\n", "utf-8")
+    hand = alice.notes / "1707.08567.yaml"
+    hand.write_text(hand.read_text("utf-8").replace("tags:", "# edited by hand\ntags:"), "utf-8")
+    result = alice("tag", "1706.03762", "+reviewed")
+    assert "Committed" in result.stderr
+    assert alice.git("log", "-1", "--format=%s").strip() == (
+        "edit 1706.03762: Attention Is All You Need"
+    )
+    assert alice.git("show", "--name-only", "--format=", "HEAD").split() == [
+        "notes/1706.03762.yaml"
+    ]
+    assert "notes/1707.08567.yaml" in alice.git("status", "--porcelain")  # left alone
+    assert "Committed" not in alice("list").stderr  # a command that writes nothing commits nothing
+
+
+def test_log_shows_who_changed_which_fields(team) -> None:
+    alice, bob = team
+    shipped(alice, "1706.03762.yaml")
+    alice("sync")
+    bob("sync")
+    bob("tag", "1706.03762", "+classic")
+    bob("sync")
+    alice("sync")
+    alice("note", "1706.03762", "--tldr", "Attention is enough")
+    alice("sync")
+    lines = alice("log", "1706.03762").stdout.splitlines()
+    assert len(lines) == 3
+    assert "Alice" in lines[0] and "tldr" in lines[0] and "tags" not in lines[0]
+    assert "Bob" in lines[1] and "tags" in lines[1]
+    assert "added" in lines[2]
+    entries = json.loads(alice("log", "1706.03762", "--json").stdout)
+    assert [e["author"] for e in entries] == ["Alice", "Bob", "Alice"]
