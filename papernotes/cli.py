@@ -1321,6 +1321,34 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command("merge-note", hidden=True)
+def merge_note(
+    base: Annotated[Path, typer.Argument(help="The common ancestor (%O); may be empty.")],
+    ours: Annotated[Path, typer.Argument(help="Our version (%A): the result replaces it.")],
+    theirs: Annotated[Path, typer.Argument(help="Their version (%B).")],
+    path: Annotated[str, typer.Argument(help="The note's path in the repository (%P).")],
+) -> None:
+    """Merge three versions of a note file, field by field: git's merge driver.
+
+    Example: papernotes merge-note %O %A %B %P (git runs it, as `papernotes git init` sets up)
+
+    Exit code 0 for a clean merge; 1 when a field is left with conflict markers in it, or a
+    version is not a note (then the whole file is merged as text).
+    """
+    from papernotes.merging import merge_note_files
+
+    merged = merge_note_files(base, ours, theirs, path)
+    if merged.problem:
+        _say(f"Error: {merged.problem}")
+    elif merged.conflicts:
+        _say(
+            f"Conflict: {path}: both sides changed {', '.join(merged.conflicts)}: keep one side "
+            "between the conflict markers in the file, delete the markers, run `papernotes check`"
+        )
+    if not merged.clean:
+        raise typer.Exit(1)
+
+
 @app.command()
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the index from the YAML files.
