@@ -12,6 +12,7 @@ from pathlib import Path
 from papernotes.editing import BASE_SUFFIX, DRAFT_SUFFIX
 from papernotes.errors import NoteFileError, NoteYamlError
 from papernotes.ids import id_from_stem
+from papernotes.merging import has_conflict
 from papernotes.note import Note, load_note
 from papernotes.store import KIND_FOLDERS, NoteStore
 
@@ -27,7 +28,8 @@ class Finding:
 
     file: str
     severity: str  # "error" or "warning"
-    kind: str  # yaml, schema, date, name, duplicate, pending, draft, temporary, unreadable
+    # yaml, schema, date, conflict, name, duplicate, pending, draft, temporary, unreadable
+    kind: str
     message: str
 
     def to_dict(self) -> dict[str, str]:
@@ -71,6 +73,16 @@ def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckRepor
             continue
         ids[note.id].append(str(path))
         findings.extend(Finding(str(path), "error", "date", p) for p in _dates(note, this_year))
+        findings.extend(
+            Finding(
+                str(path),
+                "error",
+                "conflict",
+                f"{key}: a merge conflict is left in it (the lines between <<<<<<< and >>>>>>>); "
+                "keep one side and delete the markers",
+            )
+            for key in _conflicted(note)
+        )
         expected = f"{note.ref.stem}.yaml"
         own_files[note.id] = str(store.root / expected)
         if name != expected:
@@ -144,6 +156,22 @@ def _dates(note: Note, this_year: int) -> list[str]:
             f"`papernotes refresh {note.id}` to take arXiv's"
         )
     return problems
+
+
+def _conflicted(note: Note) -> list[str]:
+    """The fields of a note that hold the markers of a merge conflict (in their text, or in
+    an item of their list)."""
+
+    def texts(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [text for item in value for text in texts(item)]
+        if isinstance(value, dict):
+            return [text for item in value.values() for text in texts(item)]
+        return []
+
+    return [k for k, v in note.to_dict().items() if any(map(has_conflict, texts(v)))]
 
 
 def _draft_of(draft: Path) -> str | None:

@@ -4,6 +4,7 @@ command git runs, and git itself in a scratch repository."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shlex
 import shutil
@@ -14,9 +15,11 @@ from typing import Any
 
 import pytest
 
+from papernotes.checking import check_notes
 from papernotes.ids import ArxivId
 from papernotes.merging import Merged, has_conflict, merge_notes, merge_text
 from papernotes.note import Note, dump_note, load_note
+from papernotes.store import NoteStore
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"
 ATTENTION = "1706.03762.yaml"  # v7, four findings, tags attention, transformers, nlp
@@ -111,7 +114,9 @@ def test_links_are_a_union_too() -> None:
 # --- the reader's text -----------------------------------------------------------------------
 
 
-def test_the_same_tldr_changed_differently_leaves_markers_inside_the_field() -> None:
+def test_the_same_tldr_changed_differently_leaves_markers_inside_the_field(
+    cli, notes_dir: Path
+) -> None:
     base = shipped()
     ours = edited(base, tldr="Attention alone translates better than RNNs.")
     theirs = edited(base, tldr="Self-attention replaces recurrence and convolution.")
@@ -122,6 +127,11 @@ def test_the_same_tldr_changed_differently_leaves_markers_inside_the_field() -> 
         "Self-attention replaces recurrence and convolution.\n>>>>>>> theirs"
     )
     assert note.findings == load_note(base, "base").findings  # the rest merged as usual
+    notes_dir.mkdir()
+    (notes_dir / ATTENTION).write_text(result.text, encoding="utf-8")
+    out = cli("check", code=1).stdout
+    assert f"{ATTENTION}: error: tldr: a merge conflict is left in it" in out
+    assert "commentary" not in out
 
 
 def test_different_fields_changed_merge_clean() -> None:
@@ -429,3 +439,20 @@ def test_git_leaves_a_true_conflict_unmerged_with_markers_inside_the_field(
     note = note_of(path.read_text(encoding="utf-8"))  # still a note: valid YAML
     assert note.tldr == "<<<<<<< ours\nOurs.\n=======\nTheirs.\n>>>>>>> theirs"
     assert note.tags == ["mine"]
+    report = check_notes(NoteStore(repo / "notes"))
+    assert [(Path(f.file).name, f.kind) for f in report.errors] == [(ATTENTION, "conflict")]
+    assert report.errors[0].message.startswith("tldr: a merge conflict is left in it")
+
+
+def test_check_flags_markers_in_any_field_and_in_items_of_lists(cli, notes_dir: Path) -> None:
+    markers = "<<<<<<< ours\nOne.\n=======\nTwo.\n>>>>>>> theirs\n"
+    text = edited(shipped(), findings=["Fine.", markers], commentary=f"Before.\n{markers}")
+    notes_dir.mkdir()
+    (notes_dir / ATTENTION).write_text(text, encoding="utf-8")
+    (notes_dir / "1605.08386.yaml").write_text(shipped("1605.08386.yaml"), encoding="utf-8")
+    report = json.loads(cli("check", "--json", code=1).stdout)
+    found = [(Path(f["file"]).name, f["kind"], f["message"][:12]) for f in report["findings"]]
+    assert found == [
+        (ATTENTION, "conflict", "findings: a "),
+        (ATTENTION, "conflict", "commentary: "),
+    ]
