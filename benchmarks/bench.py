@@ -33,6 +33,7 @@ from scenarios import COMMANDS, SITE_MAX, Case, Ours, stamps, theirs  # noqa: E4
 WORK = HERE.parent / ".bench"
 RESULTS = HERE / "RESULTS.md"
 MEASURED = HERE / "results.json"  # the figures behind RESULTS.md
+AFTER_PULL = HERE / "after-pull.md"  # written by after_pull.py
 BEFORE = HERE / "results-before.json"  # papernotes' figures before issue 11, for comparison
 PAPERNOTES = Path(sys.executable).parent / "papernotes"
 LARGE = 100_000
@@ -224,7 +225,10 @@ def kept_with(rows: list[Row], notes: list[str], sizes: list[int]) -> tuple[list
 
 
 def finish(text: str, *, write: bool) -> None:
-    """Print the report, and with `write` store it as RESULTS.md."""
+    """Print the report (with after_pull.py's section, when it has been run), and with
+    `write` store it as RESULTS.md."""
+    if AFTER_PULL.exists():
+        text = text.rstrip("\n") + "\n\n" + AFTER_PULL.read_text(encoding="utf-8")
     print(text)
     if write:
         RESULTS.write_text(text, encoding="utf-8")

@@ -1291,7 +1291,8 @@ def check(
         bool, typer.Option("--json", help="Print the findings as a JSON object.")
     ] = False,
 ) -> None:
-    """Check every note: YAML syntax, value types, file names, duplicates, placeholders.
+    """Check every note: YAML syntax, value types, file names, duplicates, placeholders,
+    merge conflicts left in a field.
 
     Example: papernotes check (exit code 1 when any note has an error)
 

@@ -219,3 +219,137 @@ def test_log_shows_who_changed_which_fields(team) -> None:
     assert "added" in lines[2]
     entries = json.loads(alice("log", "1706.03762", "--json").stdout)
     assert [e["author"] for e in entries] == ["Alice", "Bob", "Alice"]
+
+
+def test_they_tag_the_same_paper_differently_and_both_tags_stay(team) -> None:
+    alice, bob = team
+    shipped(alice, "1706.03762.yaml")
+    alice("sync")
+    bob("sync")
+    alice("tag", "1706.03762", "+reviewed", "-nlp")
+    bob("tag", "1706.03762", "+journal-club")
+    alice("sync")
+    bob("sync")
+    alice("sync")
+    for member in team:
+        tags = member.note("1706.03762.yaml").tags
+        assert "reviewed" in tags and "journal-club" in tags and "nlp" not in tags
+    assert alice.git("status", "--porcelain") == ""
+
+
+def test_they_write_the_tldr_of_different_papers(team) -> None:
+    alice, bob = team
+    shipped(alice, "1706.03762.yaml", "1707.08567.yaml")
+    alice("sync")
+    bob("sync")
+    alice("note", "1706.03762", "--tldr", "Alice's summary")
+    bob("note", "1707.08567", "--tldr", "Bob's summary")
+    alice("sync")
+    bob("sync")
+    alice("sync")
+    for member in team:
+        assert member.note("1706.03762.yaml").tldr == "Alice's summary"
+        assert member.note("1707.08567.yaml").tldr == "Bob's summary"
+
+
+def test_the_same_tldr_written_twice_is_a_reported_conflict_inside_valid_yaml(team) -> None:
+    alice, bob = team
+    shipped(alice, "1706.03762.yaml")
+    alice("sync")
+    bob("sync")
+    alice("note", "1706.03762", "--tldr", "Attention replaces recurrence")
+    bob("note", "1706.03762", "--tldr", "Self-attention is all it takes", "--finding", "Bob's")
+    alice("sync")
+    result = bob("sync", code=1)
+    assert "1706.03762" in result.stderr and "conflict" in result.stderr.lower()
+    note = bob.note("1706.03762.yaml")  # valid YAML, a valid note
+    assert "<<<<<<<" in note.tldr and "Attention replaces recurrence" in note.tldr
+    assert "Bob's" in note.findings  # what did not conflict is merged
+    checked = bob("check", code=1)
+    assert "1706.03762" in checked.stdout + checked.stderr
+    assert "tldr" in checked.stdout + checked.stderr
+    again = bob("sync", code=1)  # not fixed yet: nothing is committed or pushed
+    assert "conflict markers" in again.stderr
+    bob("note", "1706.03762", "--tldr", "Attention replaces recurrence entirely")
+    done = bob("sync")
+    assert "Committed the merge" in done.stderr and "Pushed" in done.stderr
+    alice("sync")
+    for member in team:
+        merged = member.note("1706.03762.yaml")
+        assert merged.tldr == "Attention replaces recurrence entirely"
+        assert "Bob's" in merged.findings
+    assert alice.git("rev-parse", "HEAD") == bob.git("rev-parse", "HEAD")
+
+
+SCENARIO_NOTES = ("1706.03762.yaml", "1707.08567.yaml", "1605.08386.yaml", "1710.08557.yaml")
+TLDRS = ("Short", "Longer summary", "Another view")
+
+
+def test_a_hundred_random_concurrent_edits_lose_no_note_and_leave_every_file_valid(team):
+    import random
+
+    alice, bob = team
+    shipped(alice, *SCENARIO_NOTES[:2])
+    alice("sync")
+    bob("sync")
+    seen = {"conflict": 0, "kept": 0, "merged": 0}
+    for round_number in range(100):
+        chance = random.Random(round_number)
+        present = sorted(p.name for p in alice.notes.glob("*.yaml"))
+        done: dict[str, list[tuple[str, str]]] = {"alice": [], "bob": []}
+        edited_by: dict[str, set[str]] = {}  # note file -> who changed it (and kept it)
+        for member, name in ((alice, "alice"), (bob, "bob")):
+            start = {p.name: p.read_bytes() for p in member.notes.glob("*.yaml")}
+            for _ in range(chance.randint(1, 3)):
+                file = chance.choice(SCENARIO_NOTES)
+                paper = file.removesuffix(".yaml")
+                action = chance.choice(["tag", "untag", "tldr", "finding", "remove", "add"])
+                if not (member.notes / file).exists():
+                    action = "add"
+                if action == "add" and not (member.notes / file).exists():
+                    shipped(member, file)
+                elif action == "tag":
+                    member("tag", paper, f"+t{chance.randint(1, 4)}")
+                elif action == "untag":
+                    member("tag", paper, f"-t{chance.randint(1, 4)}")
+                elif action == "tldr":
+                    member("note", paper, "--tldr", chance.choice(TLDRS))
+                elif action == "finding":
+                    member("note", paper, "--finding", f"{name} {round_number}")
+                elif action == "remove":
+                    member("remove", paper, "--yes")
+                done[name].append((action, file))
+            for path in member.notes.glob("*.yaml"):
+                if path.name in start and start[path.name] != path.read_bytes():
+                    edited_by.setdefault(path.name, set()).add(name)
+        alice("sync")
+        for _attempt in range(3):  # Bob resolves what conflicts, then syncs again
+            result = bob("sync", code=None)
+            seen["kept"] += "Kept " in result.stderr
+            seen["merged"] += "Pulled" in result.stderr and "up to date" not in result.stderr
+            if result.exit_code == 0:
+                break
+            seen["conflict"] += 1
+            for path in bob.notes.glob("*.yaml"):
+                if "<<<<<<<" in path.read_text("utf-8"):
+                    bob("note", path.stem, "--tldr", "Agreed")
+        else:
+            pytest.fail(f"round {round_number}: Bob could not sync: {done}")
+        alice("sync")
+        story = f"round {round_number}: {done}, before {present}"
+        for member in team:
+            assert member.git("status", "--porcelain") == "", story
+            for path in member.notes.glob("*.yaml"):
+                note = member.note(path.name)  # valid YAML, a valid note
+                assert "<<<<<<<" not in path.read_text("utf-8"), story
+                assert note.id
+        assert alice.git("rev-parse", "HEAD") == bob.git("rev-parse", "HEAD"), story
+        names = {n: sorted(p.name for p in m.notes.glob("*.yaml")) for n, m in
+                 (("alice", alice), ("bob", bob))}  # fmt: skip
+        assert names["alice"] == names["bob"], story
+        for file in present:  # a note is gone only when someone removed it and nobody edited it
+            removers = {n for n, ops in done.items() if ("remove", file) in ops}
+            if file not in names["alice"]:
+                assert removers, story  # nobody removed it, yet it is gone
+                assert not edited_by.get(file, set()) - removers, story  # an edit was lost
+    assert all(seen.values()), seen  # the rounds met conflicts, kept edits and merges
