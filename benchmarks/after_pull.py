@@ -3,9 +3,9 @@
 A copy of a generated collection is made a git repository (once, in .bench/git-SIZE/) with
 a bare remote and a teammate's clone. Each run: the teammate's edits to CHANGED notes are
 pulled (`git pull`, a fast-forward, untimed), then `papernotes list` is timed; afterwards
-the clone is reset to before the pull and the index brought up to date, untimed. One more pull is read by
-the library itself, to count the notes its sync read. Prints the figures; with --write they
-become benchmarks/after-pull.md, which RESULTS.md includes.
+the clone is reset to before the pull and the index brought up to date, untimed. One more
+pull is read by the library itself, to count the notes its sync read. Prints the figures;
+with --write they become benchmarks/after-pull.md, which RESULTS.md includes.
 
     .venv/bin/python benchmarks/after_pull.py --size 100000 --write
 """
