@@ -12,7 +12,7 @@ from pathlib import Path
 from papernotes.editing import BASE_SUFFIX, DRAFT_SUFFIX
 from papernotes.errors import NoteFileError, NoteYamlError
 from papernotes.ids import id_from_stem
-from papernotes.merging import has_conflict
+from papernotes.merging import conflicted_fields
 from papernotes.note import Note, load_note
 from papernotes.store import KIND_FOLDERS, NoteStore
 
@@ -81,7 +81,7 @@ def check_notes(store: NoteStore, *, today: dt.date | None = None) -> CheckRepor
                 f"{key}: a merge conflict is left in it (the lines between <<<<<<< and >>>>>>>); "
                 "keep one side and delete the markers",
             )
-            for key in _conflicted(note)
+            for key in conflicted_fields(note)
         )
         expected = f"{note.ref.stem}.yaml"
         own_files[note.id] = str(store.root / expected)
@@ -156,22 +156,6 @@ def _dates(note: Note, this_year: int) -> list[str]:
             f"`papernotes refresh {note.id}` to take arXiv's"
         )
     return problems
-
-
-def _conflicted(note: Note) -> list[str]:
-    """The fields of a note that hold the markers of a merge conflict (in their text, or in
-    an item of their list)."""
-
-    def texts(value: object) -> list[str]:
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, list):
-            return [text for item in value for text in texts(item)]
-        if isinstance(value, dict):
-            return [text for item in value.values() for text in texts(item)]
-        return []
-
-    return [k for k, v in note.to_dict().items() if any(map(has_conflict, texts(v)))]
 
 
 def _draft_of(draft: Path) -> str | None:

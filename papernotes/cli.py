@@ -149,11 +149,13 @@ def root(
     """Reading notes on papers and pages, kept as plain YAML files."""
     from papernotes.index import Collection
 
+    if ctx.invoked_subcommand == "merge-note":
+        return  # git's merge driver needs no settings: a broken settings file must not stop it
     settings = load(os.environ, notes_dir=notes_dir if _given(ctx, "notes_dir") else None)
     ctx.meta[_SETTINGS] = settings
     ctx.obj = Collection(settings.get(DIR).value)
     ctx.call_on_close(ctx.obj.close)
-    if ctx.invoked_subcommand not in (None, "config", "merge-note") and not ctx.resilient_parsing:
+    if ctx.invoked_subcommand not in (None, "config") and not ctx.resilient_parsing:
         ctx.call_on_close(lambda: _autocommit(ctx))
 
 

@@ -60,6 +60,22 @@ def has_conflict(text: str) -> bool:
     return "<<<<<<<" in text and _CONFLICT.search(text) is not None
 
 
+def conflicted_fields(note: Note) -> list[str]:
+    """The fields of a note that hold the markers of a merge conflict (in their text, or in
+    an item of their list)."""
+
+    def texts(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [text for item in value for text in texts(item)]
+        if isinstance(value, dict):
+            return [text for item in value.values() for text in texts(item)]
+        return []
+
+    return [k for k, v in note.to_dict().items() if any(map(has_conflict, texts(v)))]
+
+
 def merge_notes(base: str, ours: str, theirs: str, source: str) -> Merged:
     """Merge three versions of a note file's text; `source` (the file's path) names it in
     messages. An empty `base` means both sides added the note."""

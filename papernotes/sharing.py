@@ -14,14 +14,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from papernotes.errors import PapernotesError
 from papernotes.git_repo import GitError, Repository, said
 from papernotes.ids import id_of_stem
+from papernotes.merging import conflicted_fields, has_conflict
+from papernotes.note import load_note
 from papernotes.store import GITIGNORE
 
 DRIVER = "papernotes"
 ATTRIBUTES = f"*.yaml merge={DRIVER}\n"
 OWN_FILES = (".gitattributes", ".gitignore", "papernotes.toml")
-MARKERS = ("<<<<<<< ", ">>>>>>> ")
 _VERBS = {"A": "add", "M": "edit", "D": "remove"}
 
 
@@ -261,11 +263,16 @@ def _pulled(output: str) -> str:
 
 
 def _has_markers(path: Path) -> bool:
+    """Whether a note still holds a conflict: in a field, or (a file that could not be
+    merged field by field) in the file itself."""
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return any(line.lstrip().startswith(MARKERS) for line in text.splitlines())
+    try:
+        return bool(conflicted_fields(load_note(text, str(path))))
+    except PapernotesError:
+        return has_conflict(text)
 
 
 def _is_own(repo: Repository, path: str) -> bool:
