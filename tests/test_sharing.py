@@ -129,6 +129,21 @@ def test_two_people_add_different_papers(team, arxiv) -> None:
         ]  # fmt: skip
         assert "Attention Is All You Need" in member("list").stdout  # the index saw the pull
     assert alice.git("rev-parse", "HEAD") == bob.git("rev-parse", "HEAD")
+    # Alice's first push gave her branch the remote's branch of the same name.
+    assert alice.git("rev-parse", "--abbrev-ref", "main@{upstream}").strip() == "origin/main"
+
+
+def test_a_refused_push_says_what_to_do_and_keeps_the_commit(team, isolated) -> None:
+    alice, _ = team
+    hook = isolated / "origin.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the lab's server says no' >&2\nexit 1\n", "utf-8")
+    hook.chmod(0o755)
+    shipped(alice, "1707.08567.yaml")
+    result = alice("sync", code=1)
+    assert "refused" in result.stderr and "papernotes sync again" in result.stderr
+    assert alice.git("log", "-1", "--format=%s").startswith("add 1707.08567")
+    hook.unlink()
+    assert "Pushed main" in alice("sync").stderr
 
 
 def test_sync_commits_only_the_notes_folder(team) -> None:
