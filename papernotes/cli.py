@@ -803,7 +803,9 @@ def site(
     ] = None,
     title: Annotated[
         str | None,
-        typer.Option("--title", help=f"The site's title; file key {SITE_TITLE.key}."),
+        typer.Option(
+            "--title", metavar="TITLE", help=f"The site's title; file key {SITE_TITLE.key}."
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -818,7 +820,10 @@ def site(
         bool, typer.Option("--serve", help="Then preview it on http://127.0.0.1:PORT/.")
     ] = False,
     port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="With --serve (0: a free port).")
+        int,
+        typer.Option(
+            "--port", metavar="PORT", min=0, max=65535, help="With --serve (0: a free port)."
+        ),
     ] = 8000,
 ) -> None:
     """Build a static website of the notes, with search, to publish on any static host.

@@ -22,6 +22,7 @@ from typing import Any
 from papernotes.errors import UsageError
 from papernotes.index import Collection
 from papernotes.note import Note
+from papernotes.settings import SITE_TITLE
 from papernotes.site import feed, pages, search_index
 from papernotes.site.pages import NoteView, SiteInfo, TagView
 from papernotes.text import fold
@@ -40,7 +41,7 @@ ASSETS = {
 class SiteOptions:
     """What the person building the site chose."""
 
-    title: str = "Reading notes"
+    title: str = SITE_TITLE.default
     base_url: str | None = None  # https://lab.example.org/papers/: the feed's links absolute
     search: bool = True  # make Pagefind's index
 
