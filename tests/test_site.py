@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
+import html5lib
 import pytest
 
 from papernotes.index import Collection
@@ -129,6 +130,7 @@ def test_the_shipped_notes_make_a_site_every_link_of_which_is_there(cli, shipped
             continue
         page = read(path)
         assert page.errors == [], path
+        html5lib.HTMLParser(strict=True).parse(path.read_bytes())  # raises on a parse error
         assert page.all("html")[0]["lang"] == "en"
         levels = [level for level, _ in page.headings]
         assert levels[0] == 1 and levels.count(1) == 1, path

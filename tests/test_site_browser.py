@@ -280,6 +280,21 @@ def test_dark_scheme_darkens_the_page_and_light_keeps_it_light(
     light.assert_clean()
 
 
+def test_printed_the_page_drops_the_search_and_shows_where_links_go(
+    visit: Callable[..., Visit], site_url: str
+) -> None:
+    seen = visit(site_url + "notes/math_0211159.html")
+    page = seen.page
+    page.wait_for_selector(SEARCH_INPUT, state="visible")
+    page.emulate_media(media="print")
+    assert page.locator("#search").is_hidden()
+    after = page.evaluate("getComputedStyle(document.querySelector('.links a'), '::after').content")
+    assert "arxiv.org/abs/math/0211159" in after
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "note-printed.pdf"))  # for a person to look at
+    seen.assert_clean()
+
+
 @pytest.fixture
 def served(workspace: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """`papernotes site --serve --port 0`, running: its URL, its temporary folder, itself."""
