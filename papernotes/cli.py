@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from papernotes import __version__
-from papernotes.errors import NoteFileError, PapernotesError, UsageError
+from papernotes.errors import NoteFileError, NoteNotFoundError, PapernotesError, UsageError
 from papernotes.listing import SortKey
 from papernotes.refs import parse_ref
 from papernotes.settings import (
@@ -964,6 +964,10 @@ def note_log(
     if as_json:
         _print_json([vars(r) for r in revisions])
         return
+    if not revisions and not path.exists():
+        raise NoteNotFoundError(
+            f"no note for {paper} in {collection.root}/, now or in git's history"
+        )
     if not revisions:
         raise PapernotesError(f"{path} has no history in git yet: commit it (papernotes sync)")
     for r in revisions:

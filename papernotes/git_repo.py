@@ -93,13 +93,15 @@ class Repository:
 
 
 def said(done: subprocess.CompletedProcess[str]) -> str:
-    """The last line git printed about a failure (its hint lines left out)."""
+    """What git said of a failure: its first `error:` or `fatal:` line, else its last line
+    (hints left out)."""
     lines = [
         line.strip()
         for line in (done.stderr + "\n" + done.stdout).splitlines()
         if line.strip() and not line.startswith("hint:")
     ]
-    return lines[-1] if lines else f"exit code {done.returncode}"
+    errors = [line for line in lines if line.startswith(("error:", "fatal:"))]
+    return (errors or lines or [f"exit code {done.returncode}"])[0 if errors else -1]
 
 
 def _git(where: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -368,3 +368,36 @@ def test_a_hundred_random_concurrent_edits_lose_no_note_and_leave_every_file_val
                 assert removers, story  # nobody removed it, yet it is gone
                 assert not edited_by.get(file, set()) - removers, story  # an edit was lost
     assert all(seen.values()), seen  # the rounds met conflicts, kept edits and merges
+
+
+def test_autocommit_outside_a_repository_warns_and_keeps_the_edit(cli, notes_dir) -> None:
+    notes_dir.mkdir()
+    shipped(Member(cli, notes_dir.parent), "1706.03762.yaml")
+    (notes_dir / "papernotes.toml").write_text("[git]\nautocommit = true\n", "utf-8")
+    result = cli("tag", "1706.03762", "+reviewed")
+    assert "Warning: git.autocommit" in result.stderr and "not in a git repository" in result.stderr
+    assert "reviewed" in cli("tag", "1706.03762").stdout
+
+
+def test_log_of_a_note_that_never_was_says_so(team) -> None:
+    alice, _ = team
+    assert "no note for 1911.04594" in alice("log", "1911.04594", code=1).stderr
+    shipped(alice, "1707.08567.yaml")
+    assert "no history in git yet" in alice("log", "1707.08567", code=1).stderr
+    alice("sync")
+    alice("remove", "1707.08567", "--yes")
+    alice("sync")
+    assert "removed" in alice("log", "1707.08567").stdout.splitlines()[0]
+
+
+def test_a_pull_git_refuses_names_git_s_reason(team) -> None:
+    alice, bob = team
+    (alice.top / "README").write_text("one", "utf-8")
+    alice.git("add", "README")
+    alice.git("commit", "-qm", "readme")
+    alice.git("push", "-q")
+    (bob.top / "README").write_text("mine, not committed", "utf-8")
+    result = bob("sync", code=1)
+    assert "git pull from origin failed" in result.stderr
+    assert "untracked working tree files would be overwritten" in result.stderr
+    assert (bob.top / "README").read_text("utf-8") == "mine, not committed"
