@@ -36,9 +36,9 @@ def render(title: str, views: Sequence[NoteView], base_url: str | None) -> str:
         entry = _sub(feed, "entry")
         _text(entry, "title", note.title)
         _text(entry, "id", note.links[0].url if note.links else f"urn:papernotes:{note.note.id}")
-        _text(entry, "updated", _stamp(note.note.updated or note.note.added))
-        if note.note.added:
-            _text(entry, "published", _stamp(note.note.added))
+        added = _stamp(note.note.added or note.note.updated)  # the note's date, not the paper's
+        _text(entry, "updated", added)
+        _text(entry, "published", added)
         _link(entry, _address(base_url, note.page))
         for author in note.authors:
             _text(_sub(entry, "author"), "name", author.name)
