@@ -848,10 +848,9 @@ def site(
     if output is None and not serve:
         raise UsageError("say where to build the site: -o DIR (or --serve to preview it)")
     settings = _settings(ctx)
-    base = settings.get(SITE_BASE_URL, base_url).value
     options = SiteOptions(
         title=settings.get(SITE_TITLE, title).value.strip(),
-        base_url=base if not base or base.endswith("/") else base + "/",
+        base_url=settings.get(SITE_BASE_URL, base_url).value or None,
     )
     with contextlib.ExitStack() as stack:
         if output is None:
@@ -961,13 +960,13 @@ def note_log(
     collection = _collection(ctx)
     path = collection.path_of(parse_ref(paper))
     revisions = history(repo, path)
-    if as_json:
-        _print_json([vars(r) for r in revisions])
-        return
     if not revisions and not path.exists():
         raise NoteNotFoundError(
             f"no note for {paper} in {collection.root}/, now or in git's history"
         )
+    if as_json:
+        _print_json([vars(r) for r in revisions])
+        return
     if not revisions:
         raise PapernotesError(f"{path} has no history in git yet: commit it (papernotes sync)")
     for r in revisions:

@@ -27,7 +27,11 @@ def render(title: str, views: Sequence[NoteView], base_url: str | None) -> str:
     newest = list(views[:NEWEST])
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", title)
-    _text(feed, "id", base_url or f"urn:papernotes:site:{quote(_clean(title))}")
+    _text(
+        feed,
+        "id",
+        _address(base_url, "") if base_url else f"urn:papernotes:site:{quote(_clean(title))}",
+    )
     _text(feed, "updated", max((_stamp(v.note.added) for v in newest), default=_now()))
     _link(feed, _address(base_url, "feed.xml"), rel="self")
     _link(feed, _address(base_url, "index.html"))
@@ -54,7 +58,10 @@ def render(title: str, views: Sequence[NoteView], base_url: str | None) -> str:
 
 
 def _address(base_url: str | None, path: str) -> str:
-    return urljoin(base_url, path) if base_url else path
+    """`path` below the site's address (`…/papers` is taken as the folder `…/papers/`)."""
+    if not base_url:
+        return path
+    return urljoin(base_url if base_url.endswith("/") else base_url + "/", path)
 
 
 def _sub(parent: ET.Element, name: str) -> ET.Element:
