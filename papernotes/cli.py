@@ -842,7 +842,7 @@ def site(
     """
     import tempfile
 
-    from papernotes.site import SiteOptions, build, check_folder
+    from papernotes.site import SiteOptions, build
     from papernotes.site.serve import serve as serve_folder
 
     if output is None and not serve:
@@ -857,7 +857,6 @@ def site(
             output = Path(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="papernotes-site-"))
             )
-        check_folder(output)
         collection = _collection(ctx)
         report = build(
             collection, output, options,

@@ -4,6 +4,6 @@
 `serve` previews a folder on 127.0.0.1.
 """
 
-from papernotes.site.builder import BuildReport, SiteOptions, build, check_folder
+from papernotes.site.builder import BuildReport, SiteOptions, build
 
-__all__ = ["BuildReport", "SiteOptions", "build", "check_folder"]
+__all__ = ["BuildReport", "SiteOptions", "build"]

@@ -11,6 +11,7 @@ when a note's page changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -65,33 +66,23 @@ def build(
     on_search: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Write (or bring up to date) the site of the collection's notes in `folder`."""
+    check_folder(folder)
     old = _read_manifest(folder)
-    report = BuildReport(folder)
     site_key = _site_key(options)
-    same_look = old.get("site") == site_key
     written_before: dict[str, str] = old.get("pages", {})
-    old_pages = written_before if same_look else {}
-    new_pages: dict[str, str] = {}
-
+    site = _Writer(folder, written_before if old.get("site") == site_key else {})
     records = _records(collection)
+    report = site.report
     report.notes = len(records)
-    views: list[NoteView] = []
     info = SiteInfo(options.title)
-    for record, note in records:
-        view = pages.view(note)
-        views.append(view)
-        path = pages.note_page(note)
-        digest = _digest(record)
-        new_pages[path] = digest
-        if old_pages.get(path) == digest and (folder / path).is_file():
-            report.kept += 1
-            continue
-        _write(folder / path, pages.note_html(info, view))
-        report.written.append(path)
-    gone_notes = sorted(written_before.keys() - new_pages.keys())  # notes only, so far
-    gone_notes = [path for path in gone_notes if path.startswith("notes/")]
-    for path in gone_notes:
-        _remove(folder, path)
+    views = [pages.view(note) for _, note in records]
+    for (record, _), view in zip(records, views, strict=True):
+        site.put(
+            pages.note_page(view.note),
+            _digest(record),
+            functools.partial(pages.note_html, info, view),
+        )
+    gone_notes = site.remove_gone(written_before, under="notes/")
     wanted = options.search and bool(
         report.written or gone_notes or not search_index.exists(folder)
     )
@@ -100,17 +91,8 @@ def build(
         if wanted and records:  # Pagefind reads only the notes' pages, all written by now
             indexing = _index(folder, on_search)
         for path, text in _listings(info, views, options):
-            digest = _digest(text.encode())
-            new_pages[path] = digest
-            if old_pages.get(path) == digest and (folder / path).is_file():
-                report.kept += 1
-            else:
-                _write(folder / path, text)
-                report.written.append(path)
-        gone = sorted(written_before.keys() - new_pages.keys())
-        for path in gone:
-            _remove(folder, path)
-        report.removed = gone_notes + gone
+            site.put(path, _digest(text.encode()), functools.partial(str, text))
+        site.remove_gone(written_before)
         if wanted and not records:  # no notes: the listings are what it indexes
             indexing = _index(folder, on_search)
         if indexing:
@@ -119,8 +101,38 @@ def build(
     finally:
         if indexing and not report.searched:
             indexing.stop()
-    _write_manifest(folder, site_key, new_pages)
+    _write_manifest(folder, site_key, site.digests)
     return report
+
+
+class _Writer:
+    """The files of one build: each written unless the manifest shows it as it should be."""
+
+    def __init__(self, folder: Path, unchanged_if: dict[str, str]) -> None:
+        self.folder, self.before = folder, unchanged_if
+        self.digests: dict[str, str] = {}
+        self.report = BuildReport(folder)
+
+    def put(self, path: str, digest: str, text: Callable[[], str]) -> None:
+        """The file at `path` (below the folder) with this digest; `text` made only if needed."""
+        self.digests[path] = digest
+        if self.before.get(path) == digest and (self.folder / path).is_file():
+            self.report.kept += 1
+            return
+        _write(self.folder / path, text())
+        self.report.written.append(path)
+
+    def remove_gone(self, written_before: dict[str, str], under: str = "") -> list[str]:
+        """Remove the files of the last build (below `under`) that this one has not put."""
+        done = set(self.report.removed)
+        gone = sorted(
+            p for p in written_before.keys() - self.digests.keys()
+            if p.startswith(under) and p not in done
+        )  # fmt: skip
+        for path in gone:
+            _remove(self.folder, path)
+        self.report.removed += gone
+        return gone
 
 
 def _index(folder: Path, on_search: Callable[[], None] | None) -> search_index.Indexing:
