@@ -94,9 +94,11 @@ class TldrEdits(HandEdits):
         super().__init__([empty[i * len(empty) // count] for i in range(min(count, len(empty)))])
 
     def edit(self) -> None:
+        """Words new at every run: the search index cannot be the one an earlier run made."""
         now = time.time_ns()
         for number, (path, (data, _)) in enumerate(self.originals.items()):
-            path.write_bytes(data.replace(b"\ntldr: ''\n", f"\ntldr: Edited {number}\n".encode()))
+            tldr = f"\ntldr: Edited {number} at {now}\n".encode()
+            path.write_bytes(data.replace(b"\ntldr: ''\n", tldr))
             os.utime(path, ns=(now, now))
 
 
