@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -78,13 +78,31 @@ class NoteView:
     page: str  # below the site's root: notes/1706.03762.html
     title: str
     tags: list[TagView]
-    subtitle: str = ""
     byline: str = ""
     date: str = ""
     where: str = ""
-    authors: list[AuthorView] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
     _entries: dict[str, Markup] = field(default_factory=dict, repr=False)
+
+    # What only a note's own page (and the feed) shows: made when asked, not for every
+    # note of every listing.
+    @cached_property
+    def subtitle(self) -> str:
+        return normalise_space(to_unicode(self.note.subtitle or ""))
+
+    @cached_property
+    def authors(self) -> list[AuthorView]:
+        return [
+            AuthorView(
+                normalise_space(to_unicode(a.name)),
+                [normalise_space(to_unicode(p)) for p in a.affiliations if p.strip()],
+                safe_url(a.orcid),
+            )
+            for a in self.note.authors
+        ]
+
+    @cached_property
+    def links(self) -> list[Link]:
+        return links(self.note)
 
     def entry(self, root: str) -> Markup:
         """The note as a listing shows it, from a page at `root`. Kept: a note is listed on
@@ -157,19 +175,9 @@ def view(note: Note) -> NoteView:
         page=quote(note_page(note)),
         title=title,
         tags=[TagView(t, quote(tag_page(t))) for t in note.tags if t.strip()],
-        subtitle=normalise_space(to_unicode(note.subtitle or "")),
         byline=byline(note.authors),
         date=(note.published or "")[:10],
         where=_where(note),
-        authors=[
-            AuthorView(
-                normalise_space(to_unicode(a.name)),
-                [normalise_space(to_unicode(p)) for p in a.affiliations if p.strip()],
-                safe_url(a.orcid),
-            )
-            for a in note.authors
-        ],
-        links=links(note),
     )
 
 
