@@ -7,6 +7,7 @@ the user's own git configuration kept out (GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTE
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -236,8 +237,12 @@ def test_log_shows_who_changed_which_fields(team) -> None:
     assert [e["author"] for e in entries] == ["Alice", "Bob", "Alice"]
 
 
-def test_they_tag_the_same_paper_differently_and_both_tags_stay(team) -> None:
+def test_they_tag_the_same_paper_differently_and_both_tags_stay(team, monkeypatch) -> None:
     alice, bob = team
+    # git runs the merge driver by its full path: papernotes need not be on PATH.
+    git_folder = str(Path(shutil.which("git") or "/usr/bin/git").parent)
+    monkeypatch.setenv("PATH", git_folder)
+    assert shutil.which("papernotes") is None
     shipped(alice, "1706.03762.yaml")
     alice("sync")
     bob("sync")
