@@ -31,6 +31,7 @@ def init(repo: Repository) -> list[str]:
     """Register the merge driver and ignore the derived files; what was changed (none when
     all was already so)."""
     changed = []
+    repo.folder.mkdir(parents=True, exist_ok=True)  # a fresh clone may not have it yet
     if _ensure_lines(repo.folder / ".gitattributes", ATTRIBUTES):
         changed.append(f"{repo.prefix}.gitattributes: note files merged by papernotes")
     if _ensure_lines(repo.folder / ".gitignore", GITIGNORE):

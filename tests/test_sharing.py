@@ -95,8 +95,7 @@ def test_outside_a_repository_the_git_commands_say_so_and_change_nothing(cli, no
 
 def test_git_init_registers_the_driver_and_ignores_derived_files_once(cli, isolated, notes_dir):
     git(isolated, "init", "-q")
-    notes_dir.mkdir()
-    first = cli("git", "init")
+    first = cli("git", "init")  # the notes folder is made: a fresh clone may not have it
     assert "ready to share" in first.stderr
     assert (notes_dir / ".gitattributes").read_text("utf-8") == "*.yaml merge=papernotes\n"
     ignored = (notes_dir / ".gitignore").read_text("utf-8")
