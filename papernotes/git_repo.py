@@ -60,9 +60,6 @@ class Repository:
         done = self.run("config", "--get", key, check=False)
         return done.stdout.strip() if done.returncode == 0 else None
 
-    def has(self, ref: str) -> bool:
-        return self.run("rev-parse", "-q", "--verify", ref, check=False).returncode == 0
-
     def git_path(self, name: str) -> Path:
         """A file of the repository's own (`MERGE_HEAD`, `rebase-merge`), wherever it is kept."""
         return self.top / self.output("rev-parse", "--git-path", name).strip()
