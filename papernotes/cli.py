@@ -858,6 +858,7 @@ def site(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="papernotes-site-"))
             )
         collection = _collection(ctx)
+        _say(f"Building the site of {_count(len(collection), 'note')} in {output}/ ...")
         report = build(
             collection, output, options,
             on_search=lambda: _say(f"Indexing {_count(len(collection), 'note')} for search ..."),

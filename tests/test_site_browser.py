@@ -319,7 +319,7 @@ def served(workspace: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]
     reader.start()
     said = []
     with contextlib.suppress(queue.Empty):
-        while not said or said[-1].startswith(("Indexing ", "Built ")):
+        while not said or (said[-1] and not said[-1].startswith("Serving ")):
             said.append(lines.get(timeout=60))  # a guard against a hung build, not a measure
     found = re.match(r"Serving (.+)/ at (http://127\.0\.0\.1:\d+/) ", said[-1] if said else "")
     try:
