@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from papernotes.errors import InvalidIdError
 from papernotes.ids import parse_id
+from papernotes.links import not_answered, web_url
 from papernotes.note import Author, Note, normalise_space
 from papernotes.refs import DOI_KEY, parse_doi
 from papernotes.tex import to_unicode
@@ -41,12 +42,8 @@ _ORDERED_MARKER = re.compile(r"^([ \t]*[0-9]{1,9})([.)])(?=[ \t]|$)", re.MULTILI
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NOT_WORD = re.compile(r"\W+")
 _NOT_ANCHOR = re.compile(r"[^a-z0-9]+")
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _LINK_QUOTED = {ord(c): f"%{ord(c):02X}" for c in "<>()\\"}  # what would end a (link)
 _MAX_ANCHOR = 64  # characters of an anchor taken from a DOI or a URL
-# Who had not answered when a placeholder was made, by kind of note.
-_SOURCES = {"arxiv": "arXiv had not answered", "doi": "Crossref had not answered"}
-_PAGE_UNREAD = "the page had not been read"
 
 
 def escape(text: str) -> str:
@@ -96,8 +93,7 @@ def _note_blocks(note: Note, level: str, anchor: str | None) -> list[str]:
     target = f'<a id="{anchor}"></a>' if anchor else ""
     blocks = [f"{level} {target}{_inline(_heading(note))}"]
     if note.pending:
-        source = _SOURCES.get(note.kind, _PAGE_UNREAD)
-        blocks.append(f"*Metadata pending: {source} when this note was made.*")
+        blocks.append(f"*Metadata pending: {not_answered(note.kind)}.*")
     authors = [a for a in note.authors if a.name.strip()]
     if authors:
         blocks.append(_authors(authors))
@@ -247,10 +243,7 @@ def _link(note: Note) -> str:
 
 def _safe_url(url: str | None) -> str:
     """An http(s) URL, safe in `(...)`; "" for anything else."""
-    url = (url or "").strip()
-    if not url.lower().startswith(("https://", "http://")) or _SPACE_OR_CONTROL.search(url):
-        return ""
-    return url.translate(_LINK_QUOTED)
+    return web_url(url).translate(_LINK_QUOTED)
 
 
 def hashtags(tags: Iterable[str]) -> str:

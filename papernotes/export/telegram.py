@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from papernotes.errors import InvalidIdError
 from papernotes.export.markdown import byline, hashtags, venue
 from papernotes.ids import parse_id
+from papernotes.links import not_answered, web_url
 from papernotes.note import Note, normalise_space
 from papernotes.refs import DOI_KEY, parse_doi
 from papernotes.tex import to_unicode
@@ -34,12 +35,9 @@ LIMIT = 4096  # UTF-16 code units of a message's visible text
 SEPARATOR = "\n\n---\n\n"  # between messages, when several are written to one stream
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 # Where a sentence ends: its mark (and closing quotes or brackets), then white space.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?P<space>\s+)")
 _SPACE = re.compile(r"(?P<space>\s+)")
-_SOURCES = {"arxiv": "arXiv had not answered", "doi": "Crossref had not answered"}
-_PAGE_UNREAD = "the page had not been read"
 
 
 class Tag(NamedTuple):
@@ -250,10 +248,8 @@ def _note_blocks(note: Note) -> list[Block]:
     """The blocks of one note's post; empty parts left out."""
     blocks = [Block((Run(_heading(note), (BOLD,)),))]
     if note.pending:
-        source = _SOURCES.get(note.kind, _PAGE_UNREAD)
-        blocks.append(
-            Block((Run(f"Metadata pending: {source} when this note was made.", (ITALIC,)),))
-        )
+        pending = f"Metadata pending: {not_answered(note.kind)}."
+        blocks.append(Block((Run(pending, (ITALIC,)),)))
     authors = [a for a in note.authors if a.name.strip()]
     if authors:
         blocks.append(Block((Run(byline(authors)),)))
@@ -292,7 +288,7 @@ def _where(note: Note) -> list[Run]:
     """Where the work is, linked: the arXiv page; the venue and DOI; the site and page."""
     links: list[list[Run]] = []
     if note.kind == "arxiv":
-        url = _safe_url(note.url) or f"https://arxiv.org/abs/{note.id}"
+        url = web_url(note.url) or f"https://arxiv.org/abs/{note.id}"
         version = f"{note.id}v{note.version}" if note.version else note.id
         links.append([_link(f"arXiv:{version}", url)])
     elif note.kind == "doi":
@@ -304,7 +300,7 @@ def _where(note: Note) -> list[Run]:
     else:
         if note.site and note.site.strip():
             links.append([Run(normalise_space(note.site))])
-        url = note.url.strip() if note.url and _safe_url(note.url) else note.id
+        url = note.url.strip() if note.url and web_url(note.url) else note.id
         links.append([_link(url.split("://", 1)[-1], url)])
         if note.doi:
             links.append(_doi(note.doi))
@@ -340,14 +336,6 @@ def _link(text: str, url: str) -> Run:
 
 def _anchor(url: str) -> Tag:
     return Tag("a", f' href="{_escape_attribute(url, quote=True)}"')
-
-
-def _safe_url(url: str | None) -> str:
-    """An http(s) URL without white space or control characters; "" for anything else."""
-    url = (url or "").strip()
-    if not url.lower().startswith(("https://", "http://")) or _SPACE_OR_CONTROL.search(url):
-        return ""
-    return url
 
 
 @cache
@@ -418,7 +406,7 @@ def _inline(children: Sequence[Token], base: tuple[Tag, ...]) -> list[Run]:
             stack.append(pairs[name])
         elif name == "link" and edge == "open":
             href = str(child.attrGet("href") or "")
-            stack.append(_anchor(href) if _safe_url(href) else PLAIN)
+            stack.append(_anchor(href) if web_url(href) else PLAIN)
         elif name in (*pairs, "link") and edge == "close":
             stack.pop()
         elif kind == "code_inline":

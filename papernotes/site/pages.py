@@ -22,6 +22,7 @@ from papernotes import __version__
 from papernotes.errors import InvalidIdError
 from papernotes.export.markdown import byline, venue
 from papernotes.ids import parse_id
+from papernotes.links import not_answered, web_url
 from papernotes.note import Note, normalise_space
 from papernotes.refs import DOI_KEY, parse_doi
 from papernotes.site.markup import to_html, to_inline_html
@@ -33,12 +34,6 @@ if TYPE_CHECKING:
 
 PER_PAGE = 100  # notes on one index or tag page
 _NOT_SLUG = re.compile(r"[^\w-]+")
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
-_PENDING = {
-    "arxiv": "arXiv had not answered when this note was made",
-    "doi": "Crossref had not answered when this note was made",
-    "link": "the page had not been read when this note was made",
-}
 
 
 @dataclass(frozen=True)
@@ -95,7 +90,7 @@ class NoteView:
             AuthorView(
                 normalise_space(to_unicode(a.name)),
                 [normalise_space(to_unicode(p)) for p in a.affiliations if p.strip()],
-                safe_url(a.orcid),
+                web_url(a.orcid),
             )
             for a in self.note.authors
         ]
@@ -140,7 +135,7 @@ class NoteView:
 
     @property
     def pending(self) -> str:
-        return _PENDING.get(self.note.kind, _PENDING["link"]) if self.note.pending else ""
+        return not_answered(self.note.kind) if self.note.pending else ""
 
     @property
     def details(self) -> list[tuple[str, str]]:
@@ -181,27 +176,19 @@ def view(note: Note) -> NoteView:
     )
 
 
-def safe_url(url: str | None) -> str:
-    """An http(s) address as it is; "" for anything else (`javascript:`, a broken one)."""
-    url = (url or "").strip()
-    if not url.lower().startswith(("https://", "http://")) or _SPACE_OR_CONTROL.search(url):
-        return ""
-    return url
-
-
 def links(note: Note) -> list[Link]:
     """Where the work is read: its page (arXiv's, the DOI's, the link), its PDF, the DOI,
     the arXiv paper a DOI or a page names, then the pages about it."""
     found: list[Link] = []
     if note.kind == "arxiv":
         version = f"v{note.version}" if note.version else ""
-        found.append(Link(f"arXiv:{note.id}{version}", safe_url(note.url) or _arxiv_url(note.id)))
-        if safe_url(note.pdf_url):
-            found.append(Link("PDF", safe_url(note.pdf_url)))
+        found.append(Link(f"arXiv:{note.id}{version}", web_url(note.url) or _arxiv_url(note.id)))
+        if web_url(note.pdf_url):
+            found.append(Link("PDF", web_url(note.pdf_url)))
     elif note.kind == "doi":
         found.append(Link(f"doi:{note.id.removeprefix(DOI_KEY)}", _doi_url(note.id)))
     else:
-        url = safe_url(note.url) or safe_url(note.id)
+        url = web_url(note.url) or web_url(note.id)
         found.append(Link(url.split("://", 1)[-1], url))
     if note.doi and note.kind != "doi":
         found.append(Link(f"doi:{note.doi}", _doi_url(note.doi)))
@@ -212,8 +199,8 @@ def links(note: Note) -> list[Link]:
         except InvalidIdError:
             pass
     for about in note.links:
-        if safe_url(about):
-            found.append(Link(about.split("://", 1)[-1], safe_url(about)))
+        if web_url(about):
+            found.append(Link(about.split("://", 1)[-1], web_url(about)))
     unique: dict[str, Link] = {}
     for link in found:
         if link.url:
@@ -304,7 +291,7 @@ def _where(note: Note) -> str:
         return f"arXiv:{note.id}" + (f" · {note.primary_category}" if note.primary_category else "")
     if note.kind == "doi":
         return venue(note) or note.id.removeprefix(DOI_KEY)
-    return note.site or (safe_url(note.url) or note.id).split("://", 1)[-1].split("/", 1)[0]
+    return note.site or (web_url(note.url) or note.id).split("://", 1)[-1].split("/", 1)[0]
 
 
 def _fallback_title(note: Note) -> str:
